@@ -1,0 +1,171 @@
+"""Photo rows: the device's own evidence and the server's references.
+
+Invariants:
+- a device photo row is written in the same transaction as its ADD_PHOTO outbox entry;
+- upload progress is keyed by content (sha256): every row holding the same bytes moves
+  together, and `bytes_confirmed` only ever records what the server confirmed;
+- a photo the server refuses for good (`failed`) takes the actions that reference it to
+  needs-attention; its file is kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from domain import PhotoKind
+
+from . import messages
+from .codec import dt_in, dt_out
+from .outbox import reject
+from .rows import (
+    AttentionKind,
+    LocalPhoto,
+    LocationSource,
+    NewPhoto,
+    OutboxState,
+    UploadState,
+)
+
+
+def photo_from_row(r: sqlite3.Row) -> LocalPhoto:
+    return LocalPhoto(
+        report_id=r["report_id"],
+        sha256=r["sha256"],
+        kind=PhotoKind(r["kind"]),
+        local_path=r["local_path"],
+        latitude=r["latitude"],
+        longitude=r["longitude"],
+        accuracy_m=r["accuracy_m"],
+        location_source=LocationSource(r["location_source"]),
+        captured_at=dt_in(r["captured_at"]),
+        captured_at_server=dt_in(r["captured_at_server"]),
+        width=r["width"],
+        height=r["height"],
+        size_bytes=r["size_bytes"],
+        taken_by=r["taken_by"],
+        from_device=r["origin"] == "device",
+        on_server=bool(r["on_server"]),
+        upload_state=UploadState(r["upload_state"]),
+        bytes_confirmed=r["bytes_confirmed"],
+        attempts=r["attempts"],
+        last_error=r["last_error"],
+    )
+
+
+def insert_device_photo(
+    conn: sqlite3.Connection,
+    report_id: str,
+    photo: NewPhoto,
+    captured_at_server: datetime,
+    taken_by: str,
+    now: datetime,
+) -> None:
+    already = conn.execute(
+        "SELECT MAX(upload_state = ? OR on_server = 1) FROM photos WHERE sha256 = ?",
+        (UploadState.DONE.value, photo.sha256),
+    ).fetchone()[0]
+    state = UploadState.DONE if already else UploadState.PENDING
+    conn.execute(
+        "INSERT INTO photos (report_id, sha256, kind, local_path, latitude, longitude, "
+        "accuracy_m, location_source, captured_at, captured_at_server, width, height, "
+        "size_bytes, taken_by, origin, on_server, upload_state, bytes_confirmed, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'device', 0, ?, ?, ?) "
+        "ON CONFLICT (report_id, sha256) DO UPDATE SET local_path = excluded.local_path, "
+        "kind = excluded.kind",
+        (
+            report_id,
+            photo.sha256,
+            photo.kind.value,
+            photo.path,
+            photo.latitude,
+            photo.longitude,
+            photo.accuracy_m,
+            photo.location_source.value,
+            dt_out(photo.captured_at),
+            dt_out(captured_at_server),
+            photo.width,
+            photo.height,
+            photo.size_bytes,
+            taken_by,
+            state.value,
+            photo.size_bytes if already else 0,
+            dt_out(now),
+        ),
+    )
+
+
+def uploads_due(conn: sqlite3.Connection, now: datetime) -> list[LocalPhoto]:
+    """Device photos the server does not hold yet, one per sha256, oldest first."""
+    rows = conn.execute(
+        "SELECT * FROM photos WHERE origin = 'device' AND upload_state IN (?, ?) "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at",
+        (UploadState.PENDING.value, UploadState.UPLOADING.value, dt_out(now)),
+    ).fetchall()
+    seen: set[str] = set()
+    out: list[LocalPhoto] = []
+    for r in rows:
+        if r["sha256"] not in seen:
+            seen.add(r["sha256"])
+            out.append(photo_from_row(r))
+    return out
+
+
+def mark_progress(conn: sqlite3.Connection, sha256: str, confirmed: int) -> None:
+    conn.execute(
+        "UPDATE photos SET upload_state = ?, bytes_confirmed = ?, last_error = '' "
+        "WHERE sha256 = ? AND origin = 'device' AND upload_state != ?",
+        (UploadState.UPLOADING.value, confirmed, sha256, UploadState.DONE.value),
+    )
+
+
+def mark_done(conn: sqlite3.Connection, sha256: str) -> None:
+    """The server holds the bytes: actions waiting on this photo may go."""
+    conn.execute(
+        "UPDATE photos SET upload_state = ?, bytes_confirmed = size_bytes, last_error = '', "
+        "next_attempt_at = NULL WHERE sha256 = ? AND origin = 'device'",
+        (UploadState.DONE.value, sha256),
+    )
+
+
+def mark_retry(conn: sqlite3.Connection, sha256: str, error: str, next_attempt_at: datetime) -> int:
+    """A transient failure: try again after `next_attempt_at`. Returns the attempt count."""
+    row = conn.execute(
+        "UPDATE photos SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+        "WHERE sha256 = ? AND origin = 'device' AND upload_state != ? RETURNING attempts",
+        (error, dt_out(next_attempt_at), sha256, UploadState.DONE.value),
+    ).fetchall()
+    return max((int(r[0]) for r in row), default=0)
+
+
+def attempts_of(conn: sqlite3.Connection, sha256: str) -> int:
+    row = conn.execute(
+        "SELECT MAX(attempts) FROM photos WHERE sha256 = ? AND origin = 'device'", (sha256,)
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+def mark_failed(conn: sqlite3.Connection, sha256: str, detail: str, now: datetime) -> list[str]:
+    """The server refused the file for good; the actions using it need the officer.
+
+    Returns the ids of the reports whose outbox changed (to recompute).
+    """
+    conn.execute(
+        "UPDATE photos SET upload_state = ?, last_error = ?, next_attempt_at = NULL "
+        "WHERE sha256 = ? AND origin = 'device'",
+        (UploadState.FAILED.value, detail, sha256),
+    )
+    message_id, message_en = messages.photo_refused(detail)
+    waiting = conn.execute(
+        "SELECT outbox.id FROM outbox, json_each(outbox.depends_on) AS dep "
+        "WHERE dep.value = ? AND outbox.state IN (?, ?, ?) ORDER BY device_seq",
+        (sha256, OutboxState.PENDING.value, OutboxState.SENT.value, OutboxState.HELD.value),
+    ).fetchall()
+    touched: list[str] = []
+    for w in waiting:
+        report_id = reject(
+            conn, w["id"], AttentionKind.PHOTO_REFUSED, detail, message_id, message_en, now
+        )
+        if report_id is not None:
+            touched.append(report_id)
+    return touched

@@ -1,0 +1,255 @@
+"""The device: one data folder, its database, token store, sync engine and preferences.
+
+One `Device` per app process (a phone runs one app; the web build shares the device
+among its browser tabs the way several windows of one app would). View-models reach
+`local_db`, `sync` and the photo pipeline only through it, so this is the single seam
+between the screens and the rooms below.
+
+Invariants:
+- every method may block (SQLite, the network): view-models call them from a worker
+  thread, never on the UI loop;
+- the acting user is always the account stored on the device (`Actor` from it), never
+  something a screen passes in;
+- tokens live only in the token store (keyring / secure storage / memory), never in
+  the database or in the preferences file.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import local_db
+from domain import Action, Actor, PhotoKind
+from domain.protocol import UserInfo
+from local_db import (
+    Account,
+    AttentionItem,
+    LocalDb,
+    OutboxEntry,
+    PendingCounts,
+    QueueCounts,
+    QueueItem,
+    ReportDetail,
+    Stage,
+    UnsentWork,
+)
+from sync import SyncEngine, SyncProgress, SyncSettings, TokenStore, Transport
+
+from .errors import SetupError
+from .photos import (
+    CaptureResult,
+    GeoFix,
+    LocalDbRecorder,
+    PhotoSettings,
+    PhotoSource,
+    capture_photo,
+)
+from .preferences import Preferences, load_preferences, save_preferences
+from .profile import Profile
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "tindak.sqlite"
+PREFS_FILE = "preferences.json"
+PHOTO_DIR = "photos"
+
+Listener = Callable[[SyncProgress], None]
+
+
+class Device:
+    def __init__(
+        self,
+        profile: Profile,
+        data_dir: Path,
+        token_store: TokenStore,
+        *,
+        device_name: str = "Tindak",
+        transport: Transport | None = None,
+    ) -> None:
+        self.profile = profile
+        self.data_dir = Path(data_dir)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.db = LocalDb.open(self.data_dir / DB_FILE)
+        except OSError as exc:
+            raise SetupError(f"cannot prepare the data folder {self.data_dir}: {exc}") from exc
+        self.photo_dir = self.data_dir / PHOTO_DIR
+        self.photo_dir.mkdir(exist_ok=True)
+        self.prefs_path = self.data_dir / PREFS_FILE
+        self._prefs = load_preferences(self.prefs_path, profile)
+        self._prefs_lock = threading.Lock()
+        self.tokens = token_store
+        self.engine = SyncEngine(
+            self.db,
+            transport or Transport(profile.server_url),
+            token_store,
+            SyncSettings(device_name=device_name),
+        )
+        self._apply_photo_policy()
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Background sync every `sync.interval_s` (and at once when asked)."""
+        self.engine.start(interval_s=self.profile.sync_interval_s)
+
+    def close(self) -> None:
+        self.engine.stop()
+        self.db.close()
+
+    # --- preferences ----------------------------------------------------------------
+
+    @property
+    def prefs(self) -> Preferences:
+        return self._prefs
+
+    def save_prefs(self, prefs: Preferences) -> None:
+        with self._prefs_lock:
+            save_preferences(self.prefs_path, prefs)
+            self._prefs = prefs
+        self._apply_photo_policy()
+
+    def _apply_photo_policy(self) -> None:
+        # Wi-Fi-only: photos wait while the app knows it is on mobile data only (the
+        # page's Connectivity service tells `set_network`); mutations still go, and a
+        # mutation that references a waiting photo is held until it is uploaded.
+        on_wifi = getattr(self, "_on_wifi", True)
+        self.engine.set_photo_uploads(on_wifi or not self._prefs.wifi_only_photos)
+
+    def set_network(self, on_wifi: bool) -> None:
+        self._on_wifi = on_wifi
+        self._apply_photo_policy()
+
+    # --- account --------------------------------------------------------------------
+
+    def account(self) -> Account | None:
+        """The account the device's data belongs to (signed in or not)."""
+        return local_db.account(self.db)
+
+    def actor(self) -> Actor:
+        actor = local_db.actor(self.db)
+        if actor is None:
+            raise SetupError("no one is signed in on this device")
+        return actor
+
+    def login(self, username: str, password: str) -> UserInfo:
+        return self.engine.login(username, password)
+
+    def logout(self) -> None:
+        self.engine.logout()
+
+    def unsent_work(self) -> UnsentWork:
+        return local_db.unsent_work(self.db)
+
+    def wipe(self) -> None:
+        """Erase the device's data and tokens (after the unsent work was shown)."""
+        self.engine.wipe()
+
+    # --- reads ----------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.engine.now_server()
+
+    def queue(
+        self,
+        *,
+        stage: Stage | None,
+        category: str | None,
+        kelurahan_code: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[QueueItem]:
+        return local_db.queue(
+            self.db,
+            now=self.now(),
+            stage=stage,
+            category=category,
+            kelurahan_code=kelurahan_code,
+            limit=limit,
+            offset=offset,
+        )
+
+    def search(self, text: str, *, limit: int) -> list[QueueItem]:
+        return local_db.search(self.db, text, now=self.now(), limit=limit)
+
+    def counts(self) -> QueueCounts:
+        return local_db.counts(self.db, now=self.now())
+
+    def pending(self) -> PendingCounts:
+        return local_db.pending_counts(self.db)
+
+    def report(self, report_id: str) -> ReportDetail | None:
+        return local_db.get_report(self.db, report_id, now=self.now())
+
+    def attention(self) -> list[AttentionItem]:
+        return local_db.attention_items(self.db)
+
+    def photo_path(self, local_path: str | None) -> Path | None:
+        if not local_path:
+            return None
+        path = Path(local_path)
+        return path if path.is_file() else None
+
+    # --- writes ---------------------------------------------------------------------
+
+    def record(self, report_id: str, action: Action, payload: Mapping[str, Any]) -> OutboxEntry:
+        entry = local_db.record_action(
+            self.db, self.actor(), report_id, action, dict(payload), self.now()
+        )
+        self.engine.request_sync()
+        return entry
+
+    def capture(
+        self,
+        report_id: str,
+        kind: PhotoKind,
+        raw: bytes,
+        source: PhotoSource,
+        fix: GeoFix | None,
+    ) -> CaptureResult:
+        detail = self.report(report_id)
+        if detail is None:
+            raise local_db.ReportNotFound(report_id)
+        settings = PhotoSettings.from_profile(
+            replace(self.profile.photos, long_edge=self._prefs.photo_long_edge)
+        )
+        recorder = LocalDbRecorder(self.db, self.actor(), now=self.engine.now_server)
+        result: CaptureResult[OutboxEntry] = capture_photo(
+            recorder,
+            detail.report,
+            kind,
+            raw,
+            source,
+            fix,
+            self.engine.clock.offset,
+            settings,
+            self.photo_dir,
+        )
+        self.engine.request_sync()
+        return result
+
+    def retry_attention(self, item_id: int) -> OutboxEntry | None:
+        entry = local_db.retry_attention(self.db, item_id, self.now())
+        self.engine.request_sync()
+        return entry
+
+    def dismiss_attention(self, item_id: int) -> None:
+        local_db.dismiss_attention(self.db, item_id)
+
+    # --- sync -----------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        return self.engine.add_listener(listener)
+
+    @property
+    def progress(self) -> SyncProgress:
+        return self.engine.progress
+
+    def request_sync(self) -> None:
+        self.engine.request_sync()

@@ -1,0 +1,29 @@
+"""The officer app's own exceptions.
+
+    AppError
+     ├── ProfileError       the deployment profile (flet.toml) is missing or wrong
+     ├── TranslationError   a translation file is missing, broken or lacks a key
+     └── SetupError         the device cannot be prepared (data folder, database)
+
+Errors of the rooms below (local_db, sync, the photo pipeline) are not wrapped here:
+view-models catch them where an officer action meets them and turn them into a message
+in both languages; nothing in the UI shows a raw exception.
+"""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Root of every error the officer app raises itself."""
+
+
+class ProfileError(AppError):
+    """The deployment profile cannot be used; the message names the file and the key."""
+
+
+class TranslationError(AppError):
+    """A translation file is missing, is not valid JSON, or lacks a key."""
+
+
+class SetupError(AppError):
+    """The device's data folder or database could not be prepared."""

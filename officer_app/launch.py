@@ -1,0 +1,109 @@
+"""Serving the app: a desktop window, the browser build, or an in-process web server.
+
+`WebApp` runs the Flet web client (renderer bundled, `no_cdn`: it needs no internet)
+with uvicorn in a daemon thread on a loopback port; the browser tests, the screenshot
+script, the benchmark and `tindak demo` without a display all use it. `run_desktop`
+opens the native window where the desktop client is available.
+
+Invariant: nothing here keeps per-session state; `main` (from `officer_app.app`) builds
+everything a browser tab needs when the tab connects.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import flet as ft
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+AppMain = Callable[[ft.Page], Any]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class WebApp:
+    """The web build served by uvicorn in a thread; a context manager.
+
+    `url` is ready once `start()` (or `__enter__`) returns: uvicorn has bound the port.
+    """
+
+    def __init__(self, main: AppMain, host: str = "127.0.0.1", port: int = 0) -> None:
+        import uvicorn
+
+        self.host = host
+        self.port = port or free_port(host)
+        asgi = ft.run(main, export_asgi_app=True, no_cdn=True, assets_dir=str(ASSETS_DIR))
+        config = uvicorn.Config(
+            asgi, host=host, port=self.port, log_level="warning"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="flet-web", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 15.0) -> WebApp:
+        self._thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the web app did not start on {self.url}")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def serve_forever(self) -> None:
+        """Serve on the calling thread until interrupted (Ctrl+C)."""
+        self._server.run()
+
+    def __enter__(self) -> WebApp:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or (
+        os.name == "nt" or _is_macos()
+    )
+
+
+def _is_macos() -> bool:
+    import sys
+
+    return sys.platform == "darwin"
+
+
+def desktop_client_available() -> bool:
+    """The desktop client is installed (flet-desktop); it may still download its binary."""
+    try:
+        import flet_desktop  # noqa: F401
+    except ImportError:
+        return False
+    return has_display()
+
+
+def run_desktop(main: AppMain) -> None:
+    ft.run(main, view=ft.AppView.FLET_APP, assets_dir=str(ASSETS_DIR))

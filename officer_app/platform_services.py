@@ -1,0 +1,140 @@
+"""The phone's services for one page: location, gallery, maps, network type.
+
+Thin async wrappers over Flet services (`flet_geolocator.Geolocator`, `ft.FilePicker`,
+`ft.UrlLauncher`, `ft.Connectivity`) with time limits, so a screen never hangs on a
+permission prompt nobody answers or a plugin a platform lacks: every call returns a
+value or None. Created inside the page's context (Flet services register with the
+current page when constructed), one set per session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import flet as ft
+import flet_geolocator as fg
+
+from .photos import GeoFix
+
+log = logging.getLogger(__name__)
+
+POSITION_TIMEOUT_S = 10.0
+PICK_TIMEOUT_S = 600.0
+
+
+class PlatformServices:
+    def __init__(self, page: ft.Page) -> None:
+        self.page = page
+        self._geo: fg.Geolocator | None = None
+        self._picker: ft.FilePicker | None = None
+        self._launcher: ft.UrlLauncher | None = None
+        self._connectivity: ft.Connectivity | None = None
+
+    @property
+    def mobile(self) -> bool:
+        platform = self.page.platform
+        return bool(platform and platform.is_mobile() and not self.page.web)
+
+    @property
+    def platform_name(self) -> str:
+        return str(self.page.platform.value) if self.page.platform else "unknown"
+
+    # --- location -------------------------------------------------------------------
+
+    async def position(self, timeout_s: float = POSITION_TIMEOUT_S) -> GeoFix | None:
+        """A fresh fix, or None (no permission, no signal, no plugin, too slow)."""
+        if self._geo is None:
+            self._geo = fg.Geolocator(
+                configuration=fg.GeolocatorConfiguration(
+                    accuracy=fg.GeolocatorPositionAccuracy.HIGH
+                )
+            )
+        try:
+            status = await asyncio.wait_for(self._geo.request_permission(), timeout_s)
+            if status in (
+                fg.GeolocatorPermissionStatus.DENIED,
+                fg.GeolocatorPermissionStatus.DENIED_FOREVER,
+            ):
+                return None
+            p = await asyncio.wait_for(self._geo.get_current_position(), timeout_s)
+        except Exception as exc:  # a platform without a fix answers in many ways
+            log.info("no position: %s", exc)
+            return None
+        at = _timestamp(p.timestamp)
+        return GeoFix.maybe(p.latitude, p.longitude, p.altitude, p.accuracy, at)
+
+    # --- gallery --------------------------------------------------------------------
+
+    async def pick_image(self) -> bytes | None:
+        if self._picker is None:
+            self._picker = ft.FilePicker()
+        try:
+            files = await asyncio.wait_for(
+                self._picker.pick_files(
+                    file_type=ft.FilePickerFileType.IMAGE,
+                    with_data=True,
+                    # Under automation or on a slow phone the window loses focus
+                    # while the chooser is open; that must not cancel the pick.
+                    cancel_upload_on_window_blur=False,
+                ),
+                PICK_TIMEOUT_S,
+            )
+        except Exception as exc:
+            log.info("gallery pick failed: %s", exc)
+            return None
+        if not files:
+            return None
+        data = files[0].bytes
+        if data is None and files[0].path:
+            try:
+                with open(files[0].path, "rb") as f:
+                    data = f.read()
+            except OSError as exc:
+                log.info("cannot read the picked file: %s", exc)
+                return None
+        return data
+
+    # --- maps -----------------------------------------------------------------------
+
+    async def launch(self, url: str) -> bool:
+        if self._launcher is None:
+            self._launcher = ft.UrlLauncher()
+        try:
+            await asyncio.wait_for(self._launcher.launch_url(url), 10)
+        except Exception as exc:
+            log.info("cannot open %s: %s", url, exc)
+            return False
+        return True
+
+    # --- network --------------------------------------------------------------------
+
+    async def on_wifi(self) -> bool | None:
+        """True on Wi-Fi or Ethernet, False on mobile data only, None when unknown."""
+        if self._connectivity is None:
+            self._connectivity = ft.Connectivity()
+        try:
+            kinds = await asyncio.wait_for(self._connectivity.get_connectivity(), 5)
+        except Exception as exc:
+            log.info("connectivity unknown: %s", exc)
+            return None
+        return _wifi(kinds)
+
+
+def _wifi(kinds: list[Any]) -> bool | None:
+    names = {getattr(k, "value", str(k)) for k in kinds}
+    if names & {"wifi", "ethernet"}:
+        return True
+    if "mobile" in names:
+        return False
+    return None
+
+
+def _timestamp(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and value > 0:
+        return datetime.fromtimestamp(value / 1000, UTC)
+    return None

@@ -1,0 +1,377 @@
+"""Detail laporan: one report, its timeline and photos, and what this user may do now.
+
+The actions offered are the user's role's actions from `domain.available`: each one is
+either allowed or carries the domain's refusal sentence, shown next to the disabled
+button (an action never just vanishes). An action that needs input (a note, a reason,
+a percent, a date, an officer) opens an `ActionForm`; submitting records it locally
+with its outbox entry in one transaction (`Device.record`) and the screen shows it at
+once, marked "belum terkirim" until the server confirms it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import InitVar, dataclass, field
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from domain import JAKARTA, RULES, Action, Need, PhotoKind, Refusal, Status, available, category
+from domain.errors import UnknownCode
+from local_db import ActionRefusedLocally, LocalDbError, ReportDetail
+from local_db import ReportNotFound as LocalReportNotFound
+
+from ..format import (
+    URGENCY_COLOURS,
+    category_icon,
+    category_name,
+    coords_text,
+    distance_between,
+    distance_text,
+    time_left_text,
+    wib,
+)
+from ..i18n import Translator
+from .thumbs import Thumbs
+
+if TYPE_CHECKING:
+    from .session import Session
+
+# Actions that do not open a form: their payload is empty (or handled elsewhere).
+_PHOTO_FLOW = Action.ADD_PHOTO
+_FORM_NEEDS = frozenset(
+    {Need.NOTE, Need.REASON, Need.PERCENT, Need.PROPOSED_DEADLINE, Need.ASSIGNEE, Need.UNIT}
+)
+PHOTO_ORDER = (PhotoKind.REPORTER, PhotoKind.BEFORE, PhotoKind.DURING, PhotoKind.AFTER)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOption:
+    action: Action
+    allowed: bool
+    reason: str  # why not, when not allowed
+    needs_form: bool
+    # Refused only because of the report's status (or role): shown folded away, since
+    # such actions belong to another step of the workflow.
+    other_step: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    at: str
+    label: str
+    actor: str
+    note: str
+    sent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoTile:
+    sha256: str
+    kind: PhotoKind
+    thumb: bytes | None  # a small JPEG, when the device holds the photo
+    where: str  # coordinates, or "tanpa lokasi"
+    when: str
+    uploaded: bool
+    taken_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionNote:
+    message: str
+
+
+@ft.observable
+@dataclass
+class ActionForm:
+    action: Action
+    needs: tuple[Need, ...]
+    note: str = ""
+    reason: str = ""
+    percent: str = ""
+    date: str = ""  # YYYY-MM-DD (Asia/Jakarta), the proposed completion date
+    assignee_id: str = ""
+    unit_id: str = ""
+    error: str | None = None
+    busy: bool = False
+
+
+@ft.observable
+@dataclass
+class DetailModel:
+    session: InitVar[Session]
+    report_id: str
+    loading: bool = True
+    missing: bool = False
+    detail: ReportDetail | None = None
+    header: dict[str, str] = field(default_factory=dict)
+    actions: list[ActionOption] = field(default_factory=list)
+    timeline: list[TimelineRow] = field(default_factory=list)
+    photos: list[PhotoTile] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)
+    pending: int = 0
+    form: ActionForm | None = None
+
+    def __post_init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def status(self) -> Status | None:
+        return self.detail.report.status if self.detail else None
+
+    # --- loading --------------------------------------------------------------------
+
+    async def load(self) -> None:
+        device, thumbs = self._session.device, self._session.thumbs
+
+        def read() -> tuple[ReportDetail | None, dict[str, bytes | None], datetime]:
+            detail = device.report(self.report_id)
+            pics: dict[str, bytes | None] = {}
+            if detail is not None:
+                for p in detail.photos:
+                    pics[p.sha256] = thumbs.get(p.sha256, device.photo_path(p.local_path))
+            return detail, pics, device.now()
+
+        detail, pics, now = await asyncio.to_thread(read)
+        self.loading = False
+        if detail is None:
+            self.missing, self.detail = True, None
+            return
+        self.missing = False
+        self.detail = detail
+        self._pics = pics
+        self._now = now
+        self.relabel()
+
+    def relabel(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        app, here = self._session.app, self._session.location.here
+        tr = app.tr
+        r = detail.report
+        view = detail.view
+        self.header = {
+            "tracking_id": r.tracking_id,
+            "title": r.title or category_name(r.category, tr.lang),
+            "description": r.description,
+            "category": category_name(r.category, tr.lang),
+            "icon": category_icon(r.category),
+            "channel": _channel_name(r.channel),
+            "status": tr.t(f"status.{r.status.value}"),
+            "time_left": time_left_text(detail.urgency.level, detail.urgency.time_left, tr),
+            "colour": URGENCY_COLOURS[detail.urgency.level],
+            "deadline": wib(r.deadline, tr),
+            "received": wib(r.received_at, tr),
+            "address": r.address,
+            "area": ", ".join(p for p in (view.kelurahan, view.kecamatan, view.kota) if p),
+            "coords": coords_text(r.latitude, r.longitude),
+            "distance": distance_text(distance_between(here, r.latitude, r.longitude), tr),
+            "unit": view.unit_name,
+            "assignee": view.assignee_name,
+            "progress": f"{r.progress_pct}%",
+            "extension": _extension_text(detail, tr),
+            "public": tr.t("detail.public") if r.is_public else tr.t("detail.private"),
+        }
+        self.pending = view.pending
+        self.actions = self._options(detail, tr)
+        self.timeline = [
+            TimelineRow(
+                at=wib(item.entry.at, tr),
+                label=_event_label(item.entry.event, item.entry.percent, tr),
+                actor=item.entry.actor_name,
+                note=item.entry.note,
+                sent=item.sent,
+            )
+            for item in sorted(detail.timeline, key=lambda i: i.entry.at, reverse=True)
+        ]
+        photos = [
+            p for p in detail.photos if p.kind is not PhotoKind.REPORTER or r.is_public
+        ]  # a private report's reporter photo is never shown, even if a device held it
+        photos.sort(key=lambda p: (PHOTO_ORDER.index(p.kind), p.captured_at or r.received_at))
+        self.photos = [
+            PhotoTile(
+                sha256=p.sha256,
+                kind=p.kind,
+                thumb=self._pics.get(p.sha256),
+                where=coords_text(p.latitude, p.longitude)
+                if p.latitude is not None
+                else tr.t("photo.no_location"),
+                when=wib(p.captured_at_server or p.captured_at, tr),
+                uploaded=p.on_server,
+                taken_by=p.taken_by,
+            )
+            for p in photos
+        ]
+        self.attention = [a.message(tr.lang) for a in detail.attention]
+
+    def _options(self, detail: ReportDetail, tr: Translator) -> list[ActionOption]:
+        account = self._session.app.account
+        if account is None:
+            return []
+        actor = self._session.actor()
+        options = []
+        for action, decision in available(actor, detail.report):
+            refusal = decision.refusal
+            reason = refusal.message(tr.lang) if refusal else ""
+            needs = RULES[action].needs
+            options.append(
+                ActionOption(
+                    action=action,
+                    allowed=decision.allowed,
+                    reason=reason,
+                    needs_form=any(n in _FORM_NEEDS for n in needs),
+                    other_step=refusal is not None
+                    and refusal.code in (Refusal.WRONG_STATUS, Refusal.ROLE_NOT_ALLOWED),
+                )
+            )
+        return options
+
+    # --- actions --------------------------------------------------------------------
+
+    async def choose(self, action: Action) -> None:
+        """The officer tapped an action button."""
+        option = next((o for o in self.actions if o.action is action), None)
+        if option is None or not option.allowed:
+            return
+        if action is _PHOTO_FLOW:
+            self._session.navigate(f"/antrian/{self.report_id}/foto")
+            return
+        if option.needs_form:
+            needs = tuple(n for n in RULES[action].needs if n in _FORM_NEEDS)
+            form = ActionForm(action=action, needs=needs)
+            if Need.PROPOSED_DEADLINE in needs and self.detail is not None:
+                suggested = self.detail.report.deadline.astimezone(JAKARTA) + timedelta(days=7)
+                form.date = suggested.date().isoformat()
+            if Need.PERCENT in needs and self.detail is not None:
+                form.percent = str(min(100, self.detail.report.progress_pct + 25))
+            self.form = form
+            return
+        await self._record(action, {})
+
+    def cancel_form(self) -> None:
+        self.form = None
+
+    async def submit_form(self) -> None:
+        form = self.form
+        if form is None or form.busy:
+            return
+        tr = self._session.app.tr
+        payload, error = _payload(form, tr)
+        if error:
+            form.error = error
+            return
+        form.busy = True
+        try:
+            ok = await self._record(form.action, payload, form)
+        finally:
+            form.busy = False
+        if ok:
+            self.form = None
+
+    async def _record(
+        self, action: Action, payload: dict[str, Any], form: ActionForm | None = None
+    ) -> bool:
+        app = self._session.app
+        try:
+            await asyncio.to_thread(self._session.device.record, self.report_id, action, payload)
+        except ActionRefusedLocally as exc:
+            message = exc.refusal.message(app.lang)
+            if form is not None:
+                form.error = message
+            else:
+                app.say(message)
+            return False
+        except LocalReportNotFound:
+            self.missing = True
+            return False
+        except LocalDbError as exc:  # pragma: no cover - a disk fault
+            app.say(app.t("error.save_failed", detail=str(exc)))
+            return False
+        app.say(app.t(f"action.done.{action.value}"))
+        await self.load()
+        await self._session.queue.refresh()
+        return True
+
+    def maps_url(self, mobile: bool) -> str | None:
+        detail = self.detail
+        if detail is None or detail.report.latitude is None or detail.report.longitude is None:
+            return None
+        lat, lon = detail.report.latitude, detail.report.longitude
+        if mobile:
+            label = detail.report.tracking_id
+            return f"geo:{lat},{lon}?q={lat},{lon}({label})"
+        return f"https://www.google.com/maps/search/?api=1&query={lat},{lon}"
+
+
+def _payload(form: ActionForm, tr: Translator) -> tuple[dict[str, Any], str | None]:
+    payload: dict[str, Any] = {}
+    for need in form.needs:
+        if need is Need.NOTE:
+            if not form.note.strip():
+                return {}, tr.t("form.error.note")
+            payload["note"] = form.note.strip()
+        elif need is Need.REASON:
+            if not form.reason.strip():
+                return {}, tr.t("form.error.reason")
+            payload["reason"] = form.reason.strip()
+        elif need is Need.PERCENT:
+            text = form.percent.strip().rstrip("%")
+            if not text.isdigit() or not 0 <= int(text) <= 100:
+                return {}, tr.t("form.error.percent")
+            payload["percent"] = int(text)
+            if form.note.strip():
+                payload["note"] = form.note.strip()
+        elif need is Need.PROPOSED_DEADLINE:
+            try:
+                day = datetime.strptime(form.date.strip(), "%Y-%m-%d").date()
+            except ValueError:
+                return {}, tr.t("form.error.date")
+            # End of that day in Jakarta: "selesai tanggal X" means by the end of X.
+            end = datetime.combine(day, time(23, 59), tzinfo=JAKARTA)
+            payload["proposed_deadline"] = end.isoformat()
+        elif need is Need.ASSIGNEE:
+            if not form.assignee_id:
+                return {}, tr.t("form.error.assignee")
+            payload["assignee_id"] = form.assignee_id
+        elif need is Need.UNIT:
+            if not form.unit_id.strip():
+                return {}, tr.t("form.error.unit")
+            payload["unit_id"] = form.unit_id.strip()
+    if Need.NOTE not in form.needs and form.note.strip():
+        payload.setdefault("note", form.note.strip())
+    return payload, None
+
+
+def _extension_text(detail: ReportDetail, tr: Translator) -> str:
+    ext = detail.report.extension
+    if ext.state.value == "none":
+        return ""
+    key = f"extension.{ext.state.value}"
+    return tr.t(key, date=wib(ext.proposed_deadline, tr, with_time=False))
+
+
+def _event_label(event: str, percent: int | None, tr: Translator) -> str:
+    key = f"event.{event}"
+    label = tr.t(key) if tr.has(key) else event
+    if percent is not None and event == Action.PROGRESS.value:
+        label = f"{label} {percent}%"
+    return label
+
+
+def _channel_name(code: str) -> str:
+    from domain import channel
+
+    try:
+        return channel(code).name
+    except UnknownCode:
+        return code
+
+
+def category_known(code: str) -> bool:
+    try:
+        category(code)
+    except UnknownCode:
+        return False
+    return True

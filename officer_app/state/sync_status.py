@@ -1,0 +1,101 @@
+"""Status sinkron: what the sync engine is doing, for the bar every screen shows.
+
+The engine reports `SyncProgress` from its own thread; the session posts each report
+onto the UI loop (`Session.attach`), where `on_progress` copies it into this model.
+When a sync finishes, the screens reload from the database (`Session.refresh_all`), and
+an engine that says the device was revoked or the session expired switches the gate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import InitVar, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from sync import SyncPhase, SyncProgress
+
+from ..format import ago
+
+if TYPE_CHECKING:
+    from .session import Session
+
+log = logging.getLogger(__name__)
+
+
+@ft.observable
+@dataclass
+class SyncStatusModel:
+    session: InitVar[Session]
+    online: bool | None = None  # None: not known yet (no attempt so far)
+    syncing: bool = False
+    phase: str = ""
+    fraction: float | None = None  # None: indeterminate
+    last_success: datetime | None = None
+    last_sync_text: str = ""
+    pending_items: int = 0
+    pending_photos: int = 0
+    attention: int = 0
+    error: str | None = None
+    needs_login: bool = False
+
+    def __post_init__(self, session: Session) -> None:
+        self._session = session
+        self._last: SyncProgress | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def unsent(self) -> int:
+        return self.pending_items + self.pending_photos
+
+    def on_progress(self, progress: SyncProgress) -> None:
+        was_syncing = self.syncing
+        self._last = progress
+        self.relabel()
+        finished = was_syncing and not self.syncing
+        app = self._session.app
+        if progress.revoked and app.gate.value != "revoked":
+            self._spawn(self._on_revoked())
+        elif progress.needs_login and not app.session_expired:
+            app.session_expired = True
+        if finished or progress.revoked:
+            self._spawn(self._session.refresh_all())
+
+    def relabel(self) -> None:
+        p = self._last
+        if p is None:
+            return
+        app = self._session.app
+        tr = app.tr
+        self.online = p.online
+        self.syncing = p.phase is not SyncPhase.IDLE
+        self.phase = tr.t(f"sync.phase.{p.phase.value}") if self.syncing else ""
+        self.fraction = p.fraction
+        self.last_success = p.last_success_at
+        self.last_sync_text = ago(p.last_success_at, self._session.device_now(), tr)
+        self.pending_items = p.pending_mutations
+        self.pending_photos = p.pending_photos
+        self.attention = p.attention
+        self.error = (p.last_error_id if app.lang == "id" else p.last_error_en) or None
+        self.needs_login = p.needs_login
+
+    def sync_now(self) -> None:
+        self._session.device.request_sync()
+
+    async def _on_revoked(self) -> None:
+        work = await asyncio.to_thread(self._session.device.unsent_work)
+        self._session.app.revoked(work)
+
+    def _spawn(self, coro: object) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+        except RuntimeError:  # no loop (a synchronous test): run nothing in background
+            close = getattr(coro, "close", None)
+            if close is not None:
+                close()
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,125 @@
+"""The app's root component: one session per page, the gate, the routes, snack bars.
+
+Routes (view stack, so Android's back button and the app bar's arrow go back):
+    /                      Antrian (queue)
+    /laporan/:rid          Detail laporan
+    /laporan/:rid/foto     Kamera / Galeri for that report
+    /perhatian             Perlu perhatian
+    /pengaturan            Pengaturan
+Signed out, every route shows Masuk; a revoked device shows the wipe screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import flet as ft
+
+from ..device import Device
+from ..platform_services import PlatformServices
+from ..state.app_model import Gate
+from ..state.dispatch import LoopPost
+from ..state.session import Session
+from .attention_view import AttentionView
+from .capture_view import CaptureView
+from .context import SessionContext
+from .detail_view import DetailView
+from .login_view import LoginView
+from .queue_view import QueueView
+from .revoked_view import RevokedView
+from .settings_view import SettingsView
+
+log = logging.getLogger(__name__)
+
+THEME_MODES = {
+    "light": ft.ThemeMode.LIGHT,
+    "dark": ft.ThemeMode.DARK,
+    "system": ft.ThemeMode.SYSTEM,
+}
+SEED = ft.Colors.TEAL
+
+
+def _routes() -> list[ft.Route]:
+    return [
+        ft.Route(path="/perhatian", component=AttentionView),
+        ft.Route(path="/pengaturan", component=SettingsView),
+        ft.Route(
+            path="/",
+            component=QueueView,
+            children=[
+                ft.Route(
+                    path="laporan/:rid",
+                    component=DetailView,
+                    children=[ft.Route(path="foto", component=CaptureView)],
+                )
+            ],
+        ),
+    ]
+
+
+@ft.component
+def App(device: Device) -> list[ft.View]:
+    page = ft.context.page
+
+    def new_session() -> Session:
+        session = Session(device, post=LoopPost(), navigate=page.navigate)
+        session.platform = PlatformServices(page)
+        return session
+
+    session, _ = ft.use_state(new_session)
+    app, _ = ft.use_state(session.app)
+
+    page.title = app.t("app.name")
+    page.theme = ft.Theme(color_scheme_seed=SEED)
+    page.dark_theme = ft.Theme(color_scheme_seed=SEED)
+    page.theme_mode = THEME_MODES.get(app.theme, ft.ThemeMode.LIGHT)
+
+    def resized(e: ft.PageResizeEvent) -> None:
+        app.width = float(e.width)
+
+    async def mounted() -> None:
+        app.width = float(page.width or 0)
+        page.on_resize = resized
+        page.on_close = lambda: session.close()
+        session.attach()
+        asyncio.create_task(_locate(session))
+        asyncio.create_task(_network(session))
+
+    ft.on_mounted(mounted)
+    ft.on_unmounted(session.close)
+
+    def toast() -> None:
+        if app.toast:
+            page.show_dialog(ft.SnackBar(ft.Text(app.toast), duration=ft.Duration(seconds=3)))
+
+    ft.on_updated(toast, [app.toast_seq])
+
+    def views() -> list[ft.View]:
+        if app.gate is Gate.REVOKED:
+            return [RevokedView()]
+        if app.gate is Gate.LOGIN:
+            return [LoginView()]
+        return ft.Router(_routes(), manage_views=True)  # type: ignore[return-value]
+
+    return SessionContext(session, views)
+
+
+async def _locate(session: Session) -> None:
+    """One position at start-up: distances in the queue, the default for a new photo."""
+    if session.platform is None:
+        return
+    fix = await session.platform.position()
+    if fix is not None:
+        session.location.update(
+            fix.latitude, fix.longitude, fix.accuracy_m, fix.altitude_m, fix.timestamp
+        )
+        session.queue.relabel()
+
+
+async def _network(session: Session) -> None:
+    if session.platform is None:
+        return
+    wifi = await session.platform.on_wifi()
+    if wifi is not None:
+        await asyncio.to_thread(session.device.set_network, wifi)

@@ -1,0 +1,55 @@
+"""The frame every signed-in screen shares: app bar, sync bar, content, navigation.
+
+A plain function (not a component): it only arranges the controls its caller built.
+On a wide window the content is limited to `MAX_WIDTH` and centred, so the phone
+layout reads well on a desktop too; the bottom navigation bar has three large
+destinations (touch targets >= 48 px).
+"""
+
+from __future__ import annotations
+
+import flet as ft
+
+from .nav_bar import NavBar
+from .sync_bar import SyncBar
+
+MAX_WIDTH = 920.0
+SIDE_PADDING = 12
+
+
+def screen(
+    *,
+    route: str,
+    title: str,
+    body: list[ft.Control],
+    width: float,
+    nav_index: int | None = None,
+    actions: list[ft.Control] | None = None,
+    scroll: bool = True,
+    floating: ft.Control | None = None,
+    leading: ft.Control | None = None,
+) -> ft.View:
+    inner = ft.Column(
+        controls=body,
+        spacing=8,
+        expand=True,
+        scroll=ft.ScrollMode.AUTO if scroll else None,
+    )
+    wide = width > MAX_WIDTH + 2 * SIDE_PADDING
+    return ft.View(
+        route=route,
+        padding=0,
+        spacing=0,
+        appbar=ft.AppBar(title=ft.Text(title), actions=actions or [], leading=leading),
+        navigation_bar=NavBar(nav_index) if nav_index is not None else None,
+        floating_action_button=floating,
+        controls=[
+            SyncBar(),
+            ft.Container(
+                expand=True,
+                alignment=ft.Alignment.TOP_CENTER,
+                padding=ft.Padding.symmetric(horizontal=SIDE_PADDING, vertical=8),
+                content=ft.Container(content=inner, width=MAX_WIDTH if wide else None),
+            ),
+        ],
+    )

@@ -1,0 +1,137 @@
+"""Administration services: units, users, device revocation.
+
+Called by the admin CLI, the demo seeder and tests, inside the caller's transaction.
+Every change that alters what someone may see publishes the matching feed rows, so
+devices learn about new colleagues, moved officers or a unit's changed queue policy on
+their next pull.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from domain import Role, Status, UnitKind
+
+from .auth import hash_password, revoke_device
+from .config import Settings, system_clock
+from .errors import InvalidRequest
+from .feed import publish_report_change, publish_user_change
+from .schema import reports, sessions, units, users
+from .scope import report_audience, user_audience
+
+__all__ = [
+    "create_unit",
+    "create_user",
+    "deactivate_user",
+    "revoke_device",
+    "set_open_queue",
+]
+
+
+def create_unit(
+    conn: Connection,
+    *,
+    id: str,
+    kind: UnitKind | str,
+    name: str,
+    parent_id: str | None = None,
+    kota: str | None = None,
+    kelurahan_code: str | None = None,
+    officers_see_open_queue: bool = False,
+) -> str:
+    try:
+        unit_kind = UnitKind(kind)
+    except ValueError:
+        raise InvalidRequest(f"unknown unit kind {kind!r}") from None
+    conn.execute(
+        units.insert().values(
+            id=id,
+            kind=unit_kind.value,
+            name=name,
+            parent_id=parent_id,
+            kota=kota,
+            kelurahan_code=kelurahan_code,
+            officers_see_open_queue=officers_see_open_queue,
+        )
+    )
+    return id
+
+
+def create_user(
+    conn: Connection,
+    username: str,
+    password: str,
+    name: str,
+    role: Role | str,
+    unit_id: str | None,
+    *,
+    user_id: str | None = None,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Create an active user; returns the id. Officers and supervisors need a unit."""
+    try:
+        user_role = Role(role)
+    except ValueError:
+        raise InvalidRequest(f"unknown role {role!r}") from None
+    if user_role in (Role.OFFICER, Role.SUPERVISOR) and unit_id is None:
+        raise InvalidRequest(f"a {user_role.value} needs a unit")
+    if (
+        unit_id is not None
+        and conn.execute(select(units.c.id).where(units.c.id == unit_id)).first() is None
+    ):
+        raise InvalidRequest(f"unknown unit {unit_id!r}")
+    uid = user_id or str(uuid.uuid4())
+    at = now or system_clock()
+    conn.execute(
+        users.insert().values(
+            id=uid,
+            username=username,
+            name=name,
+            role=user_role.value,
+            unit_id=unit_id,
+            password_hash=hash_password(password, settings),
+            active=True,
+            created_at=at,
+        )
+    )
+    publish_user_change(conn, uid, set(), now=at)
+    return uid
+
+
+def deactivate_user(conn: Connection, username: str, *, now: datetime | None = None) -> bool:
+    """Deactivate a user and end all their sessions; False if no such user."""
+    at = now or system_clock()
+    user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if user_id is None:
+        return False
+    before = user_audience(conn, user_id)
+    conn.execute(update(users).where(users.c.id == user_id).values(active=False))
+    conn.execute(
+        update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    publish_user_change(conn, user_id, before, now=at)
+    return True
+
+
+def set_open_queue(
+    conn: Connection, unit_id: str, visible: bool, *, now: datetime | None = None
+) -> None:
+    """Let (or stop) a unit's officers see its undispatched queue; publishes the change."""
+    at = now or system_clock()
+    open_ids = list(
+        conn.execute(
+            select(reports.c.id).where(
+                reports.c.unit_id == unit_id, reports.c.status == Status.BARU.value
+            )
+        ).scalars()
+    )
+    before = {rid: report_audience(conn, rid) for rid in open_ids}
+    conn.execute(update(units).where(units.c.id == unit_id).values(officers_see_open_queue=visible))
+    for rid in open_ids:
+        publish_report_change(conn, rid, before[rid], now=at)

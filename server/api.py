@@ -1,0 +1,320 @@
+"""The HTTP API: `create_app(settings)` builds the FastAPI application.
+
+Routes (see `domain/protocol.py` for the wire shapes and docs/server.md for the rules):
+
+    GET  /v1/health                      liveness + database check
+    POST /v1/auth/login | refresh | logout
+    GET  /v1/sync/pull?cursor=&limit=    changes since the cursor, paged
+    POST /v1/sync/push                   queued mutations, each applied once
+    GET  /v1/photos/{sha256}             upload status
+    PUT  /v1/photos/{sha256}?offset=&size=   one chunk of a resumable upload
+    GET  /v1/photos/{sha256}/content     the bytes, within the caller's scope
+
+Boundary rules kept here: every error leaves as the JSON envelope of `server/errors.py`
+(including validation errors, unknown routes and crashes); every response carries
+`X-Server-Time`; each request uses its own connection and transaction(s); handlers are
+thin - the services (`auth`, `pull`, `push`, `photos`) hold the logic.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain import Actor
+from domain.protocol import API_PREFIX, MAX_PULL_LIMIT, PROTOCOL_VERSION, iso
+
+from . import auth, photos
+from .config import Settings
+from .db import make_engine, read_tx
+from .errors import (
+    BadRequest,
+    InvalidJson,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    ServerError,
+    TokenInvalid,
+    envelope,
+)
+from .middleware import BodyLimitMiddleware, ServerTimeMiddleware
+from .models import (
+    ErrorOut,
+    HealthOut,
+    LoginIn,
+    PhotoStatusOut,
+    PullOut,
+    PushIn,
+    PushOut,
+    RefreshIn,
+    TokensOut,
+)
+from .pull import pull
+from .push import PushItem, push
+
+log = logging.getLogger("tindak.server")
+
+SHA_PATTERN = r"^[0-9a-f]{64}$"
+PullLimit = Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT, description="Changes per page")]
+Sha = Annotated[str, Path(pattern=SHA_PATTERN, description="sha256 of the photo, lowercase hex")]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
+}
+_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 422)}
+
+_bearer = HTTPBearer(auto_error=False, description="The access token from /v1/auth/login")
+
+
+def _json(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> auth.Principal:
+    if credentials is None or not credentials.credentials:
+        raise TokenInvalid("A bearer token is required.")
+    token = credentials.credentials
+    if len(token) > 200:
+        raise TokenInvalid()
+    return auth.authenticate(_engine(request), _settings(request), token)
+
+
+Caller = Annotated[auth.Principal, Depends(caller)]
+
+
+def _actor(principal: auth.Principal) -> Actor:
+    return Actor(principal.user_id, principal.role, principal.unit_id)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServerError)
+    async def _server_error(_: Request, exc: ServerError) -> Response:
+        return _json(exc.body(), exc.status, exc.headers())
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _error(InvalidJson())
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        detail = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        return _error(
+            InvalidRequest(
+                f"Invalid request data ({detail}).", f"Data permintaan tidak sah ({detail})."
+            )
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error(NotFound())
+        if exc.status_code == 405:
+            return _error(MethodNotAllowed())
+        if exc.status_code == 400:
+            return _error(BadRequest())
+        generic = ServerError(str(exc.detail))
+        return _json(
+            envelope("http_error", generic.message_id, generic.message_en), exc.status_code
+        )
+
+    @app.exception_handler(Exception)
+    async def _crash(_: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        return _error(ServerError())
+
+
+def _error(exc: ServerError) -> JSONResponse:
+    return _json(exc.body(), exc.status, exc.headers())
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The application. The database must already be migrated (`server.migrations`)."""
+    owned = engine is None
+    db = engine if engine is not None else make_engine(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            db.dispose()
+
+    app = FastAPI(
+        title="Tindak CRM reference server",
+        version=str(PROTOCOL_VERSION),
+        description="Central server of the Cepat Respon Masyarakat officer app (Tindak).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = db
+    _install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_limit=settings.limits.json_body_bytes,
+        binary_limit=settings.limits.photo_bytes + 64 * 1024,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(ServerTimeMiddleware, clock=settings.now)
+    _routes(app, settings)
+    if importlib.util.find_spec("server.open311") is not None:
+        from server.open311 import router as open311_router
+
+        app.include_router(open311_router)
+    return app
+
+
+def _routes(app: FastAPI, settings: Settings) -> None:
+    p = API_PREFIX
+
+    @app.get(f"{p}/health", summary="Liveness and database check", response_model=HealthOut)
+    def health(request: Request) -> Response:
+        with read_tx(_engine(request)) as conn:
+            conn.execute(text("SELECT 1"))
+        return _json(
+            {
+                "status": "ok",
+                "protocol_version": PROTOCOL_VERSION,
+                "server_time": iso(settings.now()),
+                "database": _engine(request).dialect.name,
+            }
+        )
+
+    @app.post(
+        f"{p}/auth/login",
+        summary="Log in on a device: access and refresh tokens",
+        response_model=TokensOut,
+        responses=_ERRORS,
+        tags=["auth"],
+    )
+    def login(body: LoginIn, request: Request) -> Response:
+        tokens = auth.login(
+            _engine(request),
+            settings,
+            body.username,
+            body.password,
+            body.device_id,
+            body.device_name,
+        )
+        return _json(tokens.to_wire())
+
+    @app.post(
+        f"{p}/auth/refresh",
+        summary="Rotate the tokens (the refresh token is single-use)",
+        response_model=TokensOut,
+        responses=_AUTH_ERRORS,
+        tags=["auth"],
+    )
+    def refresh(body: RefreshIn, request: Request) -> Response:
+        return _json(auth.refresh(_engine(request), settings, body.refresh_token).to_wire())
+
+    @app.post(
+        f"{p}/auth/logout",
+        summary="End this device's session",
+        status_code=204,
+        responses=_AUTH_ERRORS,
+        tags=["auth"],
+    )
+    def logout(who: Caller, request: Request) -> Response:
+        auth.logout(_engine(request), settings, who.session_id)
+        return Response(status_code=204)
+
+    @app.get(
+        f"{p}/sync/pull",
+        summary="Changes visible to the caller since the cursor, in pages",
+        response_model=PullOut,
+        responses=_ERRORS,
+        tags=["sync"],
+    )
+    def sync_pull(
+        who: Caller,
+        request: Request,
+        cursor: Annotated[str, Query(max_length=200)] = "",
+        limit: PullLimit = settings.limits.pull_default,
+    ) -> Response:
+        limit = min(limit, settings.limits.pull_limit)
+        with read_tx(_engine(request)) as conn:
+            page = pull(conn, _actor(who), cursor, limit, settings.now())
+        return _json(page.to_wire())
+
+    @app.post(
+        f"{p}/sync/push",
+        summary="Apply queued mutations; each is answered applied or rejected",
+        response_model=PushOut,
+        responses=_ERRORS,
+        tags=["sync"],
+    )
+    def sync_push(body: PushIn, who: Caller, request: Request) -> Response:
+        items = [
+            PushItem(m.id, m.device_seq, m.action, m.report_id, m.payload) for m in body.mutations
+        ]
+        return _json(push(_engine(request), settings, who, items).to_wire())
+
+    @app.get(
+        f"{p}/photos/{{sha256}}",
+        summary="Upload status of a photo (bytes received so far)",
+        response_model=PhotoStatusOut,
+        responses=_ERRORS,
+        tags=["photos"],
+    )
+    def photo_status(sha256: Sha, who: Caller, request: Request) -> Response:
+        return _json(photos.photo_status(_engine(request), sha256).to_wire())
+
+    @app.put(
+        f"{p}/photos/{{sha256}}",
+        summary="Upload one chunk of a photo at `offset` (resumable)",
+        response_model=PhotoStatusOut,
+        responses=_ERRORS,
+        tags=["photos"],
+    )
+    async def photo_put(
+        sha256: Sha,
+        who: Caller,
+        request: Request,
+        offset: Annotated[int, Query(ge=0, le=2**40)],
+        size: Annotated[int, Query(ge=1, le=2**40)],
+    ) -> Response:
+        chunk = await request.body()
+        status = await run_in_threadpool(
+            photos.put_chunk, _engine(request), settings, who, sha256, offset, size, chunk
+        )
+        return _json(status.to_wire())
+
+    @app.get(
+        f"{p}/photos/{{sha256}}/content",
+        summary="The photo's bytes (only within the caller's scope)",
+        response_class=FileResponse,
+        responses={**_ERRORS, 200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+        tags=["photos"],
+    )
+    def photo_content(sha256: Sha, who: Caller, request: Request) -> Response:
+        path, mime = photos.photo_content(_engine(request), settings, who, sha256)
+        return FileResponse(
+            path, media_type=mime, headers={"Cache-Control": "private, max-age=31536000, immutable"}
+        )

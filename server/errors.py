@@ -1,0 +1,211 @@
+"""The server's exception tree and the JSON error envelope.
+
+    ServerError                       500 internal_error
+     ├── BadRequest                   400 bad_request
+     │    ├── InvalidJson             400 invalid_json
+     │    └── InvalidCursor           400 invalid_cursor
+     ├── AuthError                    401
+     │    ├── InvalidCredentials          invalid_credentials
+     │    ├── TokenExpired                token_expired   (refresh and retry)
+     │    ├── TokenInvalid                token_invalid
+     │    └── SessionRevoked              session_revoked (device revoked: log out)
+     ├── Forbidden                    403 forbidden
+     ├── NotFound                     404 not_found
+     ├── MethodNotAllowed             405 method_not_allowed
+     ├── Conflict                     409 conflict
+     │    └── OffsetMismatch          409 offset_mismatch (carries the photo's status)
+     ├── BodyTooLarge                 413 body_too_large
+     │    └── PhotoTooLarge           413 photo_too_large
+     ├── InvalidRequest               422 invalid_request
+     ├── PhotoRefused                 422
+     │    ├── HashMismatch                hash_mismatch
+     │    ├── InvalidImage                invalid_image
+     │    └── ImageTooLarge               image_too_large
+     └── TooManyAttempts              429 too_many_attempts (carries Retry-After)
+
+Every 4xx/5xx the server sends is `{"error": {"code", "message_id", "message_en"}}`
+(Indonesian first): `server/api.py` maps these exceptions, FastAPI's validation errors
+and Starlette's HTTP errors to it at one boundary. A refused *workflow action* is not an
+error: it is a `MutationResult` with a `domain.Refusal` code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+def envelope(code: str, message_id: str, message_en: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message_id": message_id, "message_en": message_en}}
+
+
+class ServerError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    default_id: ClassVar[str] = "Terjadi kesalahan pada server."
+    default_en: ClassVar[str] = "Something went wrong on the server."
+
+    def __init__(self, message_en: str | None = None, message_id: str | None = None) -> None:
+        self.message_en = message_en or self.default_en
+        self.message_id = message_id or self.default_id
+        super().__init__(self.message_en)
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def body(self) -> dict[str, Any]:
+        return envelope(self.code, self.message_id, self.message_en)
+
+
+class BadRequest(ServerError):
+    status = 400
+    code = "bad_request"
+    default_id = "Permintaan tidak sah."
+    default_en = "Bad request."
+
+
+class InvalidJson(BadRequest):
+    code = "invalid_json"
+    default_id = "Isi permintaan bukan JSON yang sah."
+    default_en = "The request body is not valid JSON."
+
+
+class InvalidCursor(BadRequest):
+    code = "invalid_cursor"
+    default_id = "Kursor sinkronisasi tidak dikenal; mulai sinkronisasi dari awal."
+    default_en = "Unknown sync cursor; start the sync from the beginning."
+
+
+class AuthError(ServerError):
+    status = 401
+    code = "unauthorized"
+    default_id = "Silakan masuk terlebih dahulu."
+    default_en = "Please log in first."
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidCredentials(AuthError):
+    code = "invalid_credentials"
+    default_id = "Nama pengguna atau kata sandi salah."
+    default_en = "Wrong username or password."
+
+
+class TokenExpired(AuthError):
+    code = "token_expired"
+    default_id = "Sesi kedaluwarsa; perbarui token."
+    default_en = "The token has expired; refresh it."
+
+
+class TokenInvalid(AuthError):
+    code = "token_invalid"
+    default_id = "Token tidak sah; silakan masuk kembali."
+    default_en = "Invalid token; please log in again."
+
+
+class SessionRevoked(AuthError):
+    code = "session_revoked"
+    default_id = "Sesi perangkat ini telah dicabut; silakan masuk kembali."
+    default_en = "This device's session has been revoked; please log in again."
+
+
+class Forbidden(ServerError):
+    status = 403
+    code = "forbidden"
+    default_id = "Anda tidak berwenang melakukan ini."
+    default_en = "You are not allowed to do this."
+
+
+class NotFound(ServerError):
+    status = 404
+    code = "not_found"
+    default_id = "Tidak ditemukan."
+    default_en = "Not found."
+
+
+class MethodNotAllowed(ServerError):
+    status = 405
+    code = "method_not_allowed"
+    default_id = "Metode tidak diizinkan."
+    default_en = "Method not allowed."
+
+
+class Conflict(ServerError):
+    status = 409
+    code = "conflict"
+    default_id = "Permintaan bertentangan dengan keadaan saat ini."
+    default_en = "The request conflicts with the current state."
+
+
+class OffsetMismatch(Conflict):
+    """The chunk does not start where the server's copy ends: resume from `status`."""
+
+    code = "offset_mismatch"
+    default_id = "Potongan foto tidak bersambung; lanjutkan dari posisi yang dikirim server."
+    default_en = "The photo chunk does not continue the upload; resume at the server's offset."
+
+    def __init__(self, status: dict[str, Any]) -> None:
+        super().__init__()
+        self.status_wire = status
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), **self.status_wire}
+
+
+class BodyTooLarge(ServerError):
+    status = 413
+    code = "body_too_large"
+    default_id = "Isi permintaan terlalu besar."
+    default_en = "The request body is too large."
+
+
+class PhotoTooLarge(BodyTooLarge):
+    code = "photo_too_large"
+    default_id = "Ukuran foto melebihi batas."
+    default_en = "The photo exceeds the size limit."
+
+
+class InvalidRequest(ServerError):
+    status = 422
+    code = "invalid_request"
+    default_id = "Data permintaan tidak sah."
+    default_en = "Invalid request data."
+
+
+class PhotoRefused(ServerError):
+    status = 422
+    code = "photo_refused"
+    default_id = "Foto ditolak."
+    default_en = "The photo was refused."
+
+
+class HashMismatch(PhotoRefused):
+    code = "hash_mismatch"
+    default_id = "Isi foto tidak cocok dengan sidik SHA-256-nya; unggah ulang."
+    default_en = "The photo's bytes do not match its SHA-256; upload it again."
+
+
+class InvalidImage(PhotoRefused):
+    code = "invalid_image"
+    default_id = "Berkas bukan gambar JPEG atau PNG yang utuh."
+    default_en = "The file is not a complete JPEG or PNG image."
+
+
+class ImageTooLarge(PhotoRefused):
+    code = "image_too_large"
+    default_id = "Resolusi gambar melebihi batas."
+    default_en = "The image has too many pixels."
+
+
+class TooManyAttempts(ServerError):
+    status = 429
+    code = "too_many_attempts"
+    default_id = "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
+    default_en = "Too many failed login attempts; try again later."
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__()
+        self.retry_after_s = max(1, retry_after_s)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}

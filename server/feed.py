@@ -1,0 +1,66 @@
+"""The change feed: one row per (user, change) that a pull delivers.
+
+Invariants:
+- every write that changes what someone sees calls `publish_*` in the same transaction,
+  with the audience taken *before* the change; users who left the audience get a
+  `remove` row, everyone in the audience after gets an `upsert` row;
+- the feed's `seq` is the only cursor a device ever holds (never a device clock);
+- feed writers are serialised (`db.lock_feed`) and the lock is held to commit, so rows
+  become visible in `seq` order and a reader cannot advance past an uncommitted row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from domain.protocol import ChangeOp, Entity
+
+from .config import system_clock
+from .db import lock_feed
+from .schema import feed
+from .scope import report_audience, user_audience
+
+
+def _publish(
+    conn: Connection,
+    entity: Entity,
+    entity_id: str,
+    before: Iterable[str],
+    after: set[str],
+    now: datetime | None,
+) -> None:
+    at = now or system_clock()
+    rows = [
+        {"user_id": u, "entity": entity.value, "entity_id": entity_id, "op": op.value, "at": at}
+        for u, op in [
+            *((u, ChangeOp.REMOVE) for u in sorted(set(before) - after)),
+            *((u, ChangeOp.UPSERT) for u in sorted(after)),
+        ]
+    ]
+    if not rows:
+        return
+    # Taken as late as possible: only the tail of a write transaction is serialised.
+    lock_feed(conn)
+    conn.execute(feed.insert(), rows)
+
+
+def publish_report_change(
+    conn: Connection, report_id: str, audience_before: set[str], *, now: datetime | None = None
+) -> None:
+    """Record that a report changed (or was created: `audience_before` empty)."""
+    _publish(conn, Entity.REPORT, report_id, audience_before, report_audience(conn, report_id), now)
+
+
+def publish_user_change(
+    conn: Connection, user_id: str, audience_before: set[str], *, now: datetime | None = None
+) -> None:
+    """Record that a user changed (created, renamed, moved unit, deactivated)."""
+    _publish(conn, Entity.USER, user_id, audience_before, user_audience(conn, user_id), now)
+
+
+def high_water(conn: Connection) -> int:
+    """The highest committed feed seq (0 on an empty feed)."""
+    return int(conn.execute(select(func.coalesce(func.max(feed.c.seq), 0))).scalar_one())

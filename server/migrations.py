@@ -1,0 +1,66 @@
+"""Versioned schema migrations, recorded in `schema_version`.
+
+Invariants:
+- migrations are applied in version order, each in its own transaction together with
+  its `schema_version` row, so a crash leaves the database at a whole version;
+- `migrate(engine)` is idempotent: it applies only versions not yet recorded;
+- the server never calls `create_all` at start; migration 1 creates the v1 tables from
+  `server.schema.metadata` (later migrations must spell out their own DDL, because the
+  metadata then describes the newest schema, not version 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from . import schema
+from .config import system_clock
+from .db import lock_feed, write_tx
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _v1_tables(conn: Connection) -> None:
+    tables = [t for t in schema.metadata.sorted_tables if t is not schema.schema_version]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "v1 tables", _v1_tables),)
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table(schema.schema_version.name):
+        return 0
+    versions = conn.execute(select(schema.schema_version.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to the newest version; returns the version reached."""
+    with write_tx(engine) as conn:
+        schema.schema_version.create(conn, checkfirst=True)
+    version = 0
+    for migration in MIGRATIONS:
+        with write_tx(engine) as conn:
+            # Two processes starting together: the advisory lock (PostgreSQL) or the
+            # immediate transaction (SQLite) makes the second wait, then skip.
+            lock_feed(conn)
+            version = current_version(conn)
+            if migration.version <= version:
+                continue
+            migration.apply(conn)
+            conn.execute(
+                schema.schema_version.insert().values(
+                    version=migration.version, name=migration.name, applied_at=system_clock()
+                )
+            )
+            version = migration.version
+    return version

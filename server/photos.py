@@ -1,0 +1,309 @@
+"""Content-addressed photo store with resumable, chunked uploads.
+
+Invariants:
+- a photo is named by the sha256 of its bytes; `photos.received` counts the bytes held
+  in its partial file and a chunk is appended only at exactly that offset (anything else
+  is answered 409 with the current status, so the client resumes where the server is);
+- the partial file is trusted only up to `received` (longer: truncated; shorter, e.g.
+  after a crash: `received` drops to what is really there);
+- at the last byte the whole file is checked - sha256, a real JPEG or PNG whose header
+  dimensions are within the pixel limit (read by hand *before* Pillow decodes anything,
+  so a decompression bomb never reaches the decoder), Pillow `verify()` then a full
+  `load()` (truncated files fail) - and moved into place with one `os.replace`;
+- a refused photo leaves nothing behind: the partial file and its row are deleted and
+  that deletion is committed before the refusal is answered;
+- bytes are served only to a caller who may see a report holding the photo (never a
+  private report's reporter photo) or who uploaded it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import struct
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import Connection, Engine, delete, select, update
+
+from domain import Actor, PhotoKind
+from domain.protocol import PhotoStatus
+
+from .auth import Principal
+from .config import Settings
+from .db import read_tx, write_tx
+from .errors import (
+    HashMismatch,
+    ImageTooLarge,
+    InvalidImage,
+    InvalidRequest,
+    NotFound,
+    OffsetMismatch,
+    PhotoRefused,
+    PhotoTooLarge,
+    ServerError,
+)
+from .schema import photos, report_photos, reports
+from .scope import can_see_report
+
+MIME = {"JPEG": "image/jpeg", "PNG": "image/png"}
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedImage:
+    mime: str
+    width: int
+    height: int
+
+
+def is_sha256(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def final_path(root: Path, sha: str) -> Path:
+    return root / sha[:2] / sha
+
+
+def partial_path(root: Path, sha: str) -> Path:
+    return root / "partial" / f"{sha}.part"
+
+
+def header_dimensions(data: bytes) -> tuple[str, int, int]:
+    """(format, width, height) from a PNG IHDR or a JPEG SOF marker; InvalidImage else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24 and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return "PNG", width, height
+    if data.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 4 <= len(data):
+            if data[i] != 0xFF:
+                break
+            marker = data[i + 1]
+            if marker == 0xFF:  # fill byte
+                i += 1
+                continue
+            if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
+                i += 2
+                continue
+            (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+            if marker in _SOF and i + 9 <= len(data):
+                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+                return "JPEG", width, height
+            if marker == 0xDA or length < 2:
+                break
+            i += 2 + length
+    raise InvalidImage()
+
+
+def check_image(data: bytes, max_pixels: int) -> CheckedImage:
+    fmt, width, height = header_dimensions(data)
+    if width * height > max_pixels:
+        raise ImageTooLarge()
+    if width == 0 or height == 0:
+        raise InvalidImage()
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as probe:
+            if probe.size != (width, height):
+                raise InvalidImage()
+            probe.verify()
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            image.load()
+    except PhotoRefused:
+        raise
+    except Exception:  # Pillow raises many types for broken files: all mean "not an image"
+        raise InvalidImage() from None
+    return CheckedImage(MIME[fmt], width, height)
+
+
+def _status(sha: str, row: object | None) -> PhotoStatus:
+    if row is None:
+        return PhotoStatus(sha, 0, 0, False)
+    return PhotoStatus(sha, row.size, row.received, bool(row.complete))  # type: ignore[attr-defined]
+
+
+def photo_status(engine: Engine, sha: str) -> PhotoStatus:
+    with read_tx(engine) as conn:
+        row = conn.execute(select(photos).where(photos.c.sha256 == sha)).first()
+    return _status(sha, row)
+
+
+def _discard(conn: Connection, root: Path, sha: str) -> None:
+    partial_path(root, sha).unlink(missing_ok=True)
+    conn.execute(delete(photos).where(photos.c.sha256 == sha))
+
+
+def put_chunk(
+    engine: Engine,
+    settings: Settings,
+    caller: Principal,
+    sha: str,
+    offset: int,
+    size: int,
+    chunk: bytes,
+) -> PhotoStatus:
+    """Append `chunk` at `offset` of the `size`-byte photo `sha`; returns the new status."""
+    if size > settings.limits.photo_bytes:
+        raise PhotoTooLarge()
+    if size < 1 or offset + len(chunk) > size:
+        raise InvalidRequest("The chunk does not fit in the declared size.")
+    with write_tx(engine) as conn:
+        # Refusals are returned, not raised, so that what they clean up is committed.
+        outcome = _put_in_tx(conn, settings, caller, sha, offset, size, chunk)
+    if isinstance(outcome, ServerError):
+        raise outcome
+    return outcome
+
+
+def _put_in_tx(
+    conn: Connection,
+    settings: Settings,
+    caller: Principal,
+    sha: str,
+    offset: int,
+    size: int,
+    chunk: bytes,
+) -> PhotoStatus | ServerError:
+    root = settings.photo_dir
+    row = conn.execute(select(photos).where(photos.c.sha256 == sha).with_for_update()).first()
+    if row is not None and row.complete:
+        return _status(sha, row)
+    if row is None or (row.size != size and offset == 0):
+        if offset != 0:
+            return OffsetMismatch(PhotoStatus(sha, size, 0, False).to_wire())
+        if row is None:
+            conn.execute(
+                photos.insert().values(
+                    sha256=sha,
+                    size=size,
+                    received=0,
+                    complete=False,
+                    uploaded_by=caller.user_id,
+                    created_at=settings.now(),
+                )
+            )
+        else:  # a restart with another size: the old partial bytes are worthless
+            conn.execute(update(photos).where(photos.c.sha256 == sha).values(size=size, received=0))
+        received = 0
+    else:
+        received = row.received
+    part = partial_path(root, sha)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    held = part.stat().st_size if part.exists() else 0
+    if held < received:  # bytes the row counts were lost (a crash): resume from disk
+        received = held
+        conn.execute(update(photos).where(photos.c.sha256 == sha).values(received=held))
+    if row is not None and row.size != size:
+        return OffsetMismatch(PhotoStatus(sha, row.size, received, False).to_wire())
+    if offset != received:
+        return OffsetMismatch(PhotoStatus(sha, size, received, False).to_wire())
+    with open(part, "r+b" if part.exists() else "wb") as fh:
+        fh.truncate(received)
+        fh.seek(received)
+        fh.write(chunk)
+        fh.flush()
+        os.fsync(fh.fileno())
+    received += len(chunk)
+    if received < size:
+        conn.execute(update(photos).where(photos.c.sha256 == sha).values(received=received))
+        return PhotoStatus(sha, size, received, False)
+    data = part.read_bytes()
+    try:
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise HashMismatch()
+        checked = check_image(data, settings.limits.photo_pixels)
+    except PhotoRefused as exc:
+        _discard(conn, root, sha)
+        return exc
+    target = final_path(root, sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(part, target)
+    conn.execute(
+        update(photos)
+        .where(photos.c.sha256 == sha)
+        .values(
+            received=size,
+            complete=True,
+            mime=checked.mime,
+            width=checked.width,
+            height=checked.height,
+        )
+    )
+    return PhotoStatus(sha, size, size, True)
+
+
+def store_photo(
+    conn: Connection,
+    settings: Settings,
+    data: bytes,
+    *,
+    uploaded_by: str | None,
+    now: datetime,
+) -> str:
+    """Check and store a whole photo at once (intake of a reporter's photo); returns its
+    sha256. Raises the same refusals as an upload."""
+    if len(data) > settings.limits.photo_bytes:
+        raise PhotoTooLarge()
+    sha = hashlib.sha256(data).hexdigest()
+    held = conn.execute(select(photos.c.complete).where(photos.c.sha256 == sha)).first()
+    if held is not None and held.complete:
+        return sha
+    checked = check_image(data, settings.limits.photo_pixels)
+    target = final_path(settings.photo_dir, sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    values = {
+        "size": len(data),
+        "received": len(data),
+        "complete": True,
+        "mime": checked.mime,
+        "width": checked.width,
+        "height": checked.height,
+    }
+    if held is None:
+        conn.execute(
+            photos.insert().values(sha256=sha, uploaded_by=uploaded_by, created_at=now, **values)
+        )
+    else:
+        conn.execute(update(photos).where(photos.c.sha256 == sha).values(**values))
+    return sha
+
+
+def may_read(conn: Connection, caller: Principal, sha: str) -> bool:
+    uploader = conn.execute(
+        select(photos.c.uploaded_by).where(photos.c.sha256 == sha, photos.c.complete.is_(True))
+    ).first()
+    if uploader is None:
+        return False
+    if uploader.uploaded_by == caller.user_id:
+        return True
+    viewer = Actor(caller.user_id, caller.role, caller.unit_id)
+    links = conn.execute(
+        select(report_photos.c.report_id, report_photos.c.kind, reports.c.is_public)
+        .select_from(report_photos.join(reports, reports.c.id == report_photos.c.report_id))
+        .where(report_photos.c.sha256 == sha)
+    ).all()
+    for link in links:
+        if link.kind == PhotoKind.REPORTER.value and not link.is_public:
+            continue
+        if can_see_report(conn, viewer, link.report_id):
+            return True
+    return False
+
+
+def photo_content(
+    engine: Engine, settings: Settings, caller: Principal, sha: str
+) -> tuple[Path, str]:
+    """The stored file and its MIME type; NotFound when absent *or* out of scope."""
+    with read_tx(engine) as conn:
+        allowed = may_read(conn, caller, sha)
+        mime = conn.execute(select(photos.c.mime).where(photos.c.sha256 == sha)).scalar()
+    path = final_path(settings.photo_dir, sha)
+    if not allowed or mime is None or not path.exists():
+        raise NotFound()
+    return path, mime

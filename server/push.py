@@ -1,0 +1,300 @@
+"""Push: apply a device's queued mutations, each once, in order, each on its own.
+
+For every mutation, in one transaction:
+1. claim its id in `mutations` (INSERT ... ON CONFLICT DO NOTHING). If the id is already
+   there the stored first answer is returned and nothing is applied: a retry after a
+   lost response is answered, never applied twice. A concurrent duplicate blocks on the
+   claim (PostgreSQL) or the write lock (SQLite) and then sees the stored answer;
+2. lock the report (`SELECT ... FOR UPDATE` on PostgreSQL) and rebuild the
+   `domain.Report` (photo kinds from `report_photos`); a report the caller may not act
+   on is `unknown_report` (its existence is not revealed);
+3. `domain.check` with the caller's `Actor`, then the server's own checks (an assignee
+   is an active officer of the report's unit, a reroute's unit exists, a referenced
+   photo is fully uploaded and its metadata is sane);
+4. `domain.apply`, write the report, a timeline entry, the photo link, the workflow
+   timestamps, publish the feed, and store the result.
+A rejection is stored too (a retry gets the same answer), except `photo_not_uploaded`:
+that one depends on an upload still in flight, so it is not remembered and the same
+mutation applies once the photo's bytes are in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain import Action, Actor, PhotoKind, Refusal, Report, Role, apply, check, explain
+from domain.protocol import MutationResult, Outcome, PushResponse
+from domain.workflow import MAX_TEXT, parse_deadline, parse_photo
+
+from .auth import Principal
+from .config import Settings
+from .db import write_tx
+from .feed import publish_report_change
+from .reports import add_timeline, photo_kinds, report_from_row, workflow_values
+from .schema import mutations, photos, report_photos, reports, units, users
+from .scope import audience_of, may_act_on
+from .snapshots import REPORT_COLUMNS
+
+PENDING = "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class PushItem:
+    """A mutation as received (the action is still a string: unknown ones are refused
+    per mutation instead of failing the whole batch)."""
+
+    id: str
+    device_seq: int
+    action: str
+    report_id: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoMeta:
+    sha256: str
+    kind: PhotoKind
+    latitude: float | None
+    longitude: float | None
+    accuracy_m: float | None
+    captured_at: datetime | None
+
+
+class _Refused(Exception):
+    def __init__(self, code: Refusal, *, remember: bool = True, **params: str) -> None:
+        super().__init__(code.value)
+        self.code, self.remember, self.params = code, remember, params
+
+
+def _number(value: object, low: float, high: float) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Refused(Refusal.INVALID_PHOTO)
+    number = float(value)
+    if not math.isfinite(number) or not low <= number <= high:
+        raise _Refused(Refusal.INVALID_PHOTO)
+    return number
+
+
+def parse_photo_meta(value: object) -> PhotoMeta | None:
+    """The payload's photo with its geotag; raises `_Refused(INVALID_PHOTO)` if malformed."""
+    ref = parse_photo(value)
+    if ref is None:
+        return None
+    assert isinstance(value, Mapping)
+    lat = _number(value.get("latitude"), -90, 90)
+    lon = _number(value.get("longitude"), -180, 180)
+    if (lat is None) != (lon is None):
+        raise _Refused(Refusal.INVALID_PHOTO)
+    captured_raw = value.get("captured_at")
+    captured = parse_deadline(captured_raw)
+    if captured_raw is not None and captured is None:
+        raise _Refused(Refusal.INVALID_PHOTO)
+    return PhotoMeta(
+        ref[0], ref[1], lat, lon, _number(value.get("accuracy_m"), 0, 1_000_000), captured
+    )
+
+
+def push(
+    engine: Engine, settings: Settings, caller: Principal, items: list[PushItem]
+) -> PushResponse:
+    results = [_push_one(engine, settings, caller, item) for item in items]
+    return PushResponse(tuple(results), settings.now())
+
+
+def _rejected(item_id: str, code: Refusal, **params: str) -> MutationResult:
+    text = explain(code, **params)
+    return MutationResult(item_id, Outcome.REJECTED, code, text.message_id, text.message_en)
+
+
+def _stored(row: Any) -> MutationResult:
+    return MutationResult(
+        row.id,
+        Outcome(row.outcome),
+        Refusal(row.code) if row.code else None,
+        row.message_id,
+        row.message_en,
+        row.report_version,
+    )
+
+
+def _claim(conn: Connection, caller: Principal, item: PushItem, now: datetime) -> bool:
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    claimed = conn.execute(
+        insert(mutations)
+        .values(
+            id=item.id,
+            user_id=caller.user_id,
+            device_id=caller.device_id,
+            device_seq=item.device_seq,
+            action=item.action[:32],
+            report_id=item.report_id,
+            outcome=PENDING,
+            received_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[mutations.c.id])
+        .returning(mutations.c.id)  # rowcount is not reliable here across drivers
+    ).first()
+    return claimed is not None
+
+
+def _push_one(
+    engine: Engine, settings: Settings, caller: Principal, item: PushItem
+) -> MutationResult:
+    now = settings.now()
+    with write_tx(engine) as conn:
+        if not _claim(conn, caller, item, now):
+            row = conn.execute(select(mutations).where(mutations.c.id == item.id)).one()
+            if row.user_id != caller.user_id:
+                return _rejected(item.id, Refusal.INVALID_PAYLOAD, detail="mutation id reused")
+            return _stored(row)
+        try:
+            result = _apply(conn, caller, item, now)
+        except _Refused as refusal:
+            result = _rejected(item.id, refusal.code, **refusal.params)
+            if not refusal.remember:
+                conn.execute(delete(mutations).where(mutations.c.id == item.id))
+                return result
+        conn.execute(
+            update(mutations)
+            .where(mutations.c.id == item.id)
+            .values(
+                outcome=result.outcome.value,
+                code=result.code.value if result.code else None,
+                message_id=result.message_id,
+                message_en=result.message_en,
+                report_version=result.report_version,
+            )
+        )
+        return result
+
+
+def _apply(conn: Connection, caller: Principal, item: PushItem, now: datetime) -> MutationResult:
+    try:
+        action = Action(item.action)
+    except ValueError:
+        detail = f"unknown action {item.action[:32]!r}"
+        raise _Refused(Refusal.INVALID_PAYLOAD, detail=detail) from None
+    actor = Actor(caller.user_id, caller.role, caller.unit_id)
+    row = conn.execute(
+        select(*REPORT_COLUMNS).where(reports.c.id == item.report_id).with_for_update()
+    ).first()
+    if row is None or not may_act_on(conn, actor, item.report_id):
+        raise _Refused(Refusal.UNKNOWN_REPORT)
+    before = report_from_row(row._mapping, photo_kinds(conn, item.report_id))
+    audience_before = audience_of(conn, row._mapping)
+    payload = item.payload
+    decision = check(actor, before, action, payload)
+    if not decision.allowed:
+        assert decision.refusal is not None
+        text = decision.refusal
+        return MutationResult(
+            item.id, Outcome.REJECTED, text.code, text.message_id, text.message_en
+        )
+    photo = _server_checks(conn, before, action, payload)
+    after = apply(before, actor, action, payload)
+    _write(conn, caller, before, after, action, payload, photo, now)
+    publish_report_change(conn, item.report_id, audience_before, now=now)
+    return MutationResult(item.id, Outcome.APPLIED, report_version=after.version)
+
+
+def _server_checks(
+    conn: Connection, report: Report, action: Action, payload: Mapping[str, Any]
+) -> PhotoMeta | None:
+    for key in ("note", "reason"):
+        value = payload.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
+            raise _Refused(Refusal.INVALID_PAYLOAD, detail=key)
+    if action in (Action.DISPATCH, Action.REASSIGN):
+        assignee = conn.execute(
+            select(users.c.id).where(
+                users.c.id == str(payload.get("assignee_id", "")).strip(),
+                users.c.role == Role.OFFICER.value,
+                users.c.active.is_(True),
+                users.c.unit_id == report.unit_id,
+            )
+        ).first()
+        if assignee is None:
+            raise _Refused(Refusal.UNKNOWN_USER)
+    if action is Action.REROUTE:
+        unit_id = str(payload.get("unit_id", "")).strip()
+        if conn.execute(select(units.c.id).where(units.c.id == unit_id)).first() is None:
+            raise _Refused(Refusal.INVALID_PAYLOAD, detail="unit_id")
+    photo = parse_photo_meta(payload.get("photo")) if "photo" in payload else None
+    if "photo" in payload and payload["photo"] is not None and photo is None:
+        raise _Refused(Refusal.INVALID_PHOTO)
+    if photo is not None:
+        complete = conn.execute(
+            select(photos.c.complete).where(photos.c.sha256 == photo.sha256)
+        ).scalar()
+        if not complete:
+            raise _Refused(Refusal.PHOTO_NOT_UPLOADED, remember=False)
+    return photo
+
+
+def _write(
+    conn: Connection,
+    caller: Principal,
+    before: Report,
+    after: Report,
+    action: Action,
+    payload: Mapping[str, Any],
+    photo: PhotoMeta | None,
+    now: datetime,
+) -> None:
+    values = workflow_values(after)
+    values["updated_at"] = now
+    if action in (Action.DISPATCH, Action.REASSIGN):
+        values["dispatched_at"] = now
+    elif action is Action.COMPLETE:
+        values["completed_at"] = now
+    elif action is Action.APPROVE:
+        values["validated_at"] = now
+    conn.execute(update(reports).where(reports.c.id == before.id).values(**values))
+    note = payload.get("note") or payload.get("reason") or ""
+    percent: int | None = None
+    if action is Action.PROGRESS:
+        percent = after.progress_pct
+    elif action is Action.COMPLETE:
+        percent = 100
+    add_timeline(
+        conn,
+        report_id=before.id,
+        at=now,
+        event=action.value,
+        actor_id=caller.user_id,
+        actor_name=caller.name,
+        actor_role=caller.role.value,
+        status_from=before.status.value,
+        status_to=after.status.value,
+        note=note.strip() if isinstance(note, str) else "",
+        percent=percent,
+    )
+    if photo is not None:
+        held = conn.execute(
+            select(report_photos.c.sha256).where(
+                report_photos.c.report_id == before.id, report_photos.c.sha256 == photo.sha256
+            )
+        ).first()
+        if held is None:
+            conn.execute(
+                report_photos.insert().values(
+                    report_id=before.id,
+                    sha256=photo.sha256,
+                    kind=photo.kind.value,
+                    latitude=photo.latitude,
+                    longitude=photo.longitude,
+                    accuracy_m=photo.accuracy_m,
+                    captured_at=photo.captured_at,
+                    taken_by=caller.user_id,
+                    added_at=now,
+                )
+            )

@@ -1,0 +1,349 @@
+"""The sync engine: one pass = photos, push, pull; one pass at a time; a background loop.
+
+Order of a pass, and why:
+1. photos first, so the actions waiting on them can go in the same pass;
+2. push next, so the officer's work reaches the server as early as possible and the
+   pull that follows already contains it (the overlay settles in one pass, no flicker);
+3. pull last. With nothing to upload or push the pass is just the pull: one round trip.
+
+Invariants:
+- at most one pass runs at a time; a request while one runs is coalesced into exactly
+  one more pass after it (callers of `sync_once` wait for a pass that started after
+  their call, so their latest action is included);
+- failures back off exponentially with jitter (quick retries on demand via
+  `request_sync`); `SessionExpired` / `DeviceRevoked` stop the loop until a login;
+- the server clock offset is re-estimated on every exchange and the best sample of a
+  pass (shortest round trip) is stored in the database;
+- the engine never touches the UI: it publishes `SyncProgress` values to listeners.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+import local_db
+from domain.protocol import MAX_PUSH_BATCH, UserInfo
+from local_db import LocalDb, UnsentWork
+from local_db import state as db_state
+
+from .clock import ServerClock
+from .errors import AuthError, DeviceRevoked, Offline, SessionExpired, SyncError
+from .photos import Backoff, PhotoStats
+from .photos import upload_photos as upload_photo_files
+from .progress import ErrorInfo, Phase, SessionStatus, SyncProgress, SyncReport
+from .pull import pull_changes
+from .push import has_unsent, push_outbox
+from .session import Session
+from .tokens import TokenStore
+from .transport import Transport
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[SyncProgress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    device_name: str = "Tindak"
+    interval_s: float = 60.0
+    upload_photos: bool = True  # the app turns it off e.g. when Wi-Fi-only and on mobile data
+    pull_limit: int = 500
+    push_batch: int = MAX_PUSH_BATCH
+    retry_base_s: float = 5.0
+    retry_max_s: float = 300.0
+    photo_backoff: Backoff = field(default_factory=Backoff)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        db: LocalDb,
+        transport: Transport,
+        token_store: TokenStore,
+        settings: SyncSettings | None = None,
+    ) -> None:
+        self.db = db
+        self.transport = transport
+        self.settings = settings or SyncSettings()
+        self.session = Session(db, transport, token_store)
+        state = local_db.sync_state(db)
+        rtt = None if state.clock_rtt_ms is None else timedelta(milliseconds=state.clock_rtt_ms)
+        self.clock = ServerClock(timedelta(milliseconds=state.clock_offset_ms), rtt)
+        transport.on_clock_sample = self.clock.observe
+        self._rng = random.Random()
+        self._upload_photos = self.settings.upload_photos
+        # Pass coordination.
+        self._cond = threading.Condition()
+        self._wanted = 0  # passes requested
+        self._done = 0  # requests covered by finished passes
+        self._running = False
+        self._last_report: SyncReport | None = None
+        # Background loop.
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._failures = 0
+        # Observation.
+        self._listeners: list[Listener] = []
+        self._progress = SyncProgress(
+            session=self._session_status(),
+            last_success_at=state.last_success_at,
+        )
+        self._refresh_counts()
+
+    # --- observation ---------------------------------------------------------------
+
+    @property
+    def progress(self) -> SyncProgress:
+        return self._progress
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(progress)` on every change; returns the unsubscribe function."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    def _publish(self, **changes: object) -> None:
+        self._progress = replace(self._progress, **changes)  # type: ignore[arg-type]
+        for listener in list(self._listeners):
+            try:
+                listener(self._progress)
+            except Exception:  # a broken listener must not break the sync
+                log.exception("sync progress listener failed")
+
+    def _refresh_counts(self) -> None:
+        c = local_db.pending_counts(self.db)
+        self._publish(pending_mutations=c.mutations, pending_photos=c.photos, attention=c.attention)
+
+    def _session_status(self) -> SessionStatus:
+        acc = local_db.account(self.db)
+        return (
+            SessionStatus.ACTIVE if acc is not None and acc.signed_in else SessionStatus.SIGNED_OUT
+        )
+
+    # --- clock ---------------------------------------------------------------------
+
+    def now_server(self) -> datetime:
+        """The server-corrected clock: pass it to SLA computations and actions."""
+        return self.clock.now()
+
+    # --- session -------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> UserInfo:
+        user = self.session.login(username, password, self.settings.device_name, self.now_server())
+        self._failures = 0
+        self._publish(session=SessionStatus.ACTIVE, last_error=None, online=True)
+        self._wake.set()
+        return user
+
+    def logout(self) -> None:
+        self.session.logout()
+        self._publish(session=SessionStatus.SIGNED_OUT)
+
+    def unsent_work(self) -> UnsentWork:
+        return local_db.unsent_work(self.db)
+
+    def wipe(self) -> list[str]:
+        """Erase the device's data and tokens (after the app showed `unsent_work()`)."""
+        self.session.forget()
+        removed = local_db.wipe(self.db)
+        self._publish(session=SessionStatus.SIGNED_OUT, last_error=None)
+        self._refresh_counts()
+        return removed
+
+    def set_photo_uploads(self, enabled: bool) -> None:
+        self._upload_photos = enabled
+
+    # --- one pass ------------------------------------------------------------------
+
+    def sync_once(self, upload_photos: bool | None = None) -> SyncReport:
+        """Run a pass now (blocking). If one is running, wait for the next one instead,
+        which is shared with every other caller that arrived meanwhile."""
+        with self._cond:
+            self._wanted += 1
+            target = self._wanted
+            while self._running and self._done < target:
+                self._cond.wait()
+            if self._done >= target:
+                assert self._last_report is not None
+                return self._last_report
+            self._running = True
+        report: SyncReport | None = None
+        try:
+            while True:
+                with self._cond:
+                    covered = self._wanted
+                report = self._pass(upload_photos)
+                with self._cond:
+                    self._done = covered
+                    self._last_report = report
+                    self._cond.notify_all()
+                    if self._wanted == covered:
+                        break
+        finally:
+            with self._cond:
+                self._running = False
+                self._cond.notify_all()
+        assert report is not None
+        return report
+
+    def _pass(self, upload_photos: bool | None) -> SyncReport:
+        started = _utcnow()
+        requests_before = self.transport.requests
+        self._publish(running=True, phase=Phase.IDLE, done=0, total=0, bytes_sent=0, bytes_total=0)
+        stats: dict[str, int] = {}
+        skipped: list[str] = []
+        error: SyncError | None = None
+        try:
+            if self._session_status() is not SessionStatus.ACTIVE:
+                raise SessionExpired("nobody is signed in")
+            photos_on = self._upload_photos if upload_photos is None else upload_photos
+            if photos_on:
+                self._publish(phase=Phase.UPLOADING_PHOTOS)
+                ps: PhotoStats = upload_photo_files(
+                    self.db,
+                    self.session,
+                    self.now_server,
+                    lambda d, t, b, bt: self._publish(
+                        done=d, total=t, bytes_sent=b, bytes_total=bt
+                    ),
+                    self.settings.photo_backoff,
+                    self._rng,
+                )
+                stats.update(photos_uploaded=ps.uploaded, photo_bytes=ps.bytes_sent)
+            else:
+                skipped.append("photos")
+            if has_unsent(self.db):
+                self._publish(phase=Phase.PUSHING, done=0, total=0)
+                pu = push_outbox(
+                    self.db,
+                    self.session,
+                    self.now_server,
+                    lambda d, t: self._publish(done=d, total=t),
+                    self.settings.push_batch,
+                )
+                stats.update(pushed=pu.sent, applied=pu.applied, rejected=pu.rejected)
+            self._publish(phase=Phase.PULLING, done=0, total=0)
+            pl = pull_changes(
+                self.db,
+                self.session,
+                self.now_server,
+                lambda d, t: self._publish(done=d, total=t),
+                self.settings.pull_limit,
+            )
+            stats.update(
+                pages=pl.pages,
+                pulled_upserts=pl.upserts,
+                pulled_removals=pl.removals,
+                kept_out_of_scope=pl.kept_out_of_scope,
+            )
+        except SyncError as exc:
+            error = exc
+        finally:
+            self._store_clock()
+        finished = _utcnow()
+        self._record_outcome(error, finished)
+        return SyncReport(
+            started_at=started,
+            finished_at=finished,
+            requests=self.transport.requests - requests_before,
+            error=error,
+            skipped_phases=tuple(skipped),
+            **stats,
+        )
+
+    def _store_clock(self) -> None:
+        best = self.clock.end_round()
+        if best is None:
+            return
+        with self.db.write() as conn:
+            db_state.set_clock(
+                conn,
+                best.offset / timedelta(milliseconds=1),
+                best.rtt / timedelta(milliseconds=1),
+                best.at,
+            )
+
+    def _record_outcome(self, error: SyncError | None, at: datetime) -> None:
+        with self.db.write() as conn:
+            db_state.record_attempt(conn, at)
+            if error is None:
+                db_state.record_success(conn, at)
+            else:
+                db_state.record_error(conn, error.code, error.message_id, error.message_en)
+        changes: dict[str, object] = {"running": False, "phase": Phase.IDLE}
+        if error is None:
+            self._failures = 0
+            changes.update(online=True, last_error=None, last_success_at=at)
+        else:
+            self._failures += 1
+            changes["last_error"] = ErrorInfo.of(error, at)
+            changes["online"] = not isinstance(error, Offline)
+            if isinstance(error, DeviceRevoked):
+                changes["session"] = SessionStatus.REVOKED
+            elif isinstance(error, AuthError) and self._session_status() is SessionStatus.ACTIVE:
+                changes["session"] = SessionStatus.EXPIRED
+            log.info("sync pass failed: %s", error.code)
+        self._publish(**changes)
+        self._refresh_counts()
+
+    # --- background loop -----------------------------------------------------------
+
+    def start(self, interval_s: float | None = None) -> None:
+        """Sync every `interval_s` seconds (and on `request_sync`) in a daemon thread."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        interval = self.settings.interval_s if interval_s is None else interval_s
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._loop, args=(interval,), name="tindak-sync", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        self._thread = None
+
+    def request_sync(self) -> None:
+        """Sync soon, without blocking: wakes the loop, or runs one pass in a thread."""
+        if self._thread is not None and self._thread.is_alive():
+            self._wake.set()
+            return
+        threading.Thread(target=self.sync_once, name="tindak-sync-once", daemon=True).start()
+
+    def next_delay(self, interval: float) -> float:
+        """Seconds until the next pass: the interval, or a jittered backoff after
+        failures (capped, never longer than the retry maximum)."""
+        if self._failures == 0:
+            return interval
+        raw = min(self.settings.retry_max_s, self.settings.retry_base_s * 2 ** (self._failures - 1))
+        return float(raw * self._rng.uniform(0.5, 1.5))
+
+    def _loop(self, interval: float) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            if self._progress.session is SessionStatus.ACTIVE:
+                self.sync_once()
+            if self._stop.is_set():
+                break
+            if self._progress.session is not SessionStatus.ACTIVE:
+                self._wake.wait()  # until a login (or stop) wakes us
+                continue
+            self._wake.wait(self.next_delay(interval))

@@ -1,0 +1,133 @@
+"""Root fixtures: the real reference server on SQLite and on PostgreSQL.
+
+- `server` (parametrized "sqlite" / "postgresql"): a running `EmbeddedServer` on a fresh
+  database with a `MovableClock`; the PostgreSQL variant runs only when
+  `TINDAK_TEST_PG_URL` is set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres):
+  one uniquely named database is created for the session and dropped at its end, and
+  emptied before each test.
+- `sqlite_server`: the same, SQLite only (for rooms that need one real server quickly).
+- `world`: the seeded small world of `tests/server/kit.py` inside `server`.
+- `api`: a factory of `ApiClient`s (closed after the test).
+- `pg_database_factory`: creates more fresh PostgreSQL databases (dropped at the end).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.server.kit import (
+    ApiClient,
+    RunningServer,
+    World,
+    seed_world,
+    start_server,
+    truncate_all,
+)
+
+PG_ENV = "TINDAK_TEST_PG_URL"
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV, "").strip()
+    return url or None
+
+
+class PgDatabases:
+    """Creates uniquely named databases on the test PostgreSQL and drops them all."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = make_url(admin_url)
+        if self.admin_url.drivername in ("postgresql", "postgres"):
+            self.admin_url = self.admin_url.set(drivername="postgresql+psycopg")
+        self.engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def create(self) -> str:
+        name = f"tindak_test_{uuid.uuid4().hex[:12]}"
+        with self.engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.engine.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database_factory() -> Iterator[Callable[[], str]]:
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(f"{PG_ENV} is not set")
+    databases = PgDatabases(admin)
+    try:
+        yield databases.create
+    finally:
+        databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_database_factory: Callable[[], str]) -> str:
+    """One fresh PostgreSQL database for the whole session."""
+    return pg_database_factory()
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _start(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> RunningServer:
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        running = start_server(backend, url, tmp_path / "photos")
+        truncate_all(running.engine)
+        return running
+    return start_server(backend, f"sqlite:///{tmp_path / 'server.sqlite'}", tmp_path / "photos")
+
+
+@pytest.fixture(params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningServer]:
+    running = _start(request, request.param, tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def sqlite_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningServer]:
+    running = _start(request, "sqlite", tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def world(server: RunningServer) -> World:
+    return seed_world(server.engine, server.settings, server.clock())
+
+
+@pytest.fixture
+def api(server: RunningServer) -> Iterator[Callable[..., ApiClient]]:
+    clients: list[ApiClient] = []
+
+    def make(username: str | None = None, device_id: str | None = None) -> ApiClient:
+        client = server.client(device_id)
+        clients.append(client)
+        if username is not None:
+            response = client.login(username)
+            assert response.status_code == 200, response.text
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
