@@ -40,7 +40,7 @@ from .rows import (
 
 DEFAULT_PAGE = 50
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_TRACKING = re.compile(r"^[A-Za-z]+-[0-9A-Za-z-]*$")
+_TRACKING = re.compile(r"^CRM-[0-9-]*$", re.IGNORECASE)  # the server's tracking ids
 
 
 def _items(rows: list[sqlite3.Row], now: datetime) -> list[QueueItem]:
@@ -106,19 +106,23 @@ def fts_query(text: str) -> str | None:
 def search(db: LocalDb, text: str, *, now: datetime, limit: int = DEFAULT_PAGE) -> list[QueueItem]:
     """Full-text search over title, description, address and tracking id.
 
-    A tracking-id prefix ("CRM-2026-0001") matches through the tracking-id index; words
-    match as prefixes in any searched column. Results come in urgency order.
+    A tracking-id prefix ("CRM-2026-0001") matches through the tracking-id index; other
+    text matches word by word, each word a prefix, in any searched column (so the number
+    alone, "000123", finds the report too). Results come in urgency order.
     """
     text = text.strip()
     match = fts_query(text)
     if match is None:
         return []
-    conds = ["rid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)"]
-    args: list[Any] = [match]
     if _TRACKING.match(text):
+        # A tracking-id prefix: its words ("crm", "2026") are in every report, so the
+        # tracking-id index answers alone.
         prefix = text.upper()
-        conds.append("(tracking_id >= ? AND tracking_id < ?)")
-        args += [prefix, prefix + "\uffff"]
+        conds = ["(tracking_id >= ? AND tracking_id < ?)"]
+        args: list[Any] = [prefix, prefix + "\uffff"]
+    else:
+        conds = ["rid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)"]
+        args = [match]
     sql = (
         f"SELECT {REPORT_COLUMNS} FROM reports WHERE {' OR '.join(conds)} "
         "ORDER BY bucket, deadline, received_at, id LIMIT ?"
@@ -129,14 +133,22 @@ def search(db: LocalDb, text: str, *, now: datetime, limit: int = DEFAULT_PAGE) 
 
 
 def counts(db: LocalDb, *, now: datetime) -> QueueCounts:
+    """Counts per status (in scope), per stage, open, overdue and needs-attention.
+
+    Each count reads one index only (covering scans and a range), never the table.
+    """
     with db.read() as conn:
         by_status = {
             Status(r[0]): r[1]
-            for r in conn.execute(
-                "SELECT status, COUNT(*) FROM reports WHERE bucket != ? GROUP BY status",
-                (Bucket.OUT_OF_SCOPE,),
-            )
+            for r in conn.execute("SELECT status, COUNT(*) FROM reports GROUP BY status")
         }
+        # Out-of-scope reports are few: take them off the status counts.
+        for r in conn.execute(
+            "SELECT status, COUNT(*) FROM reports WHERE stage = ? GROUP BY status",
+            (Stage.OUT_OF_SCOPE.value,),
+        ):
+            by_status[Status(r[0])] -= r[1]
+        by_status = {s: n for s, n in by_status.items() if n}
         by_stage = {
             Stage(r[0]): r[1]
             for r in conn.execute("SELECT stage, COUNT(*) FROM reports GROUP BY stage")

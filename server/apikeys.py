@@ -76,7 +76,9 @@ def _record(row: object) -> ApiKey:
 def find_api_key(conn: Connection, key: str) -> ApiKey | None:
     """The live key record for a presented plain key, or None."""
     row = conn.execute(
-        select(api_keys).where(api_keys.c.key_hash == key_hash(key), api_keys.c.revoked_at.is_(None))
+        select(api_keys).where(
+            api_keys.c.key_hash == key_hash(key), api_keys.c.revoked_at.is_(None)
+        )
     ).first()
     return None if row is None else _record(row)
 

@@ -13,6 +13,9 @@ polygons (server/data, MIT) are loaded once per process and never change afterwa
 3. a point farther than `max_distance_m` from every kelurahan is not Jakarta's:
    `OutsideJakarta`. Coordinates that are not numbers on the globe: `InvalidCoordinates`.
 
+`route_address(text)`: for a report without coordinates, the kelurahan its address names
+explicitly ("Kel. Menteng"), else None.
+
 The unit tree derived from the same data: 5 kota administrasi + Kabupaten Kepulauan
 Seribu (`kota-31.71`), 44 kecamatan (`kec-31.71.01`), 267 kelurahan (`kel-31.71.01.1001`).
 Unit ids carry the Kemendagri code as is (dots kept), so they are never mistaken for the
@@ -30,6 +33,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -247,6 +251,31 @@ def route(lat: float, lon: float, *, max_distance_m: float = MAX_DISTANCE_M) -> 
     if best_d > max_distance_m:
         raise OutsideJakarta(lat, lon, best_d)
     return _match(nearest, False, best_d)
+
+
+_KELURAHAN_WORD = re.compile(r"\b(?:kelurahan|kel\.?)\s+", re.IGNORECASE)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+@cache
+def _names_longest_first() -> tuple[tuple[str, Kelurahan], ...]:
+    pairs = [(_normalise(k.name), k) for k in kelurahan_list()]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def route_address(address: str) -> KelurahanMatch | None:
+    """The kelurahan an address names explicitly ("Kel. Menteng", "Kelurahan Pulo
+    Gadung"), for reports that come without coordinates (walk-in, e-mail). A bare place
+    name is not enough: many streets and markets carry a kelurahan's name elsewhere."""
+    for m in _KELURAHAN_WORD.finditer(address):
+        rest = _normalise(address[m.end() :])
+        for name, k in _names_longest_first():
+            if rest == name or rest.startswith(name + " "):
+                return KelurahanMatch(k.code, k.name, k.kecamatan, k.kota, False, math.inf)
+    return None
 
 
 # --- the unit tree ---------------------------------------------------------------------

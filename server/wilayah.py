@@ -6,8 +6,9 @@ need, by the Open311 intake, so a report can always be routed to its kelurahan's
 
 Invariants: idempotent (units already present are left as they are, so a unit's own
 settings such as `officers_see_open_queue` survive); parents are inserted before their
-children (the `parent_id` foreign key); a kelurahan code already held by a unit with
-another id is reported, never duplicated.
+children (the `parent_id` foreign key); a kelurahan already present under another id
+(`units.kelurahan_code` is unique) is kept, never duplicated: find a kelurahan's unit
+with `kelurahan_unit(conn, code)`, not by building its id.
 """
 
 from __future__ import annotations
@@ -20,10 +21,6 @@ from . import routing
 from .schema import units
 
 
-class WilayahConflict(Exception):
-    """A kelurahan code is already held by a unit with a different id."""
-
-
 def install_wilayah_units(conn: Connection) -> int:
     """Insert the missing kota/kecamatan/kelurahan units; returns how many were added."""
     present = dict(conn.execute(select(units.c.id, units.c.kelurahan_code)).tuples().all())
@@ -34,9 +31,7 @@ def install_wilayah_units(conn: Connection) -> int:
             continue
         code = unit.id.removeprefix("kel-") if unit.kind is UnitKind.KELURAHAN else None
         if code is not None and code in held_codes:
-            raise WilayahConflict(
-                f"kelurahan {code} is already the unit {held_codes[code]!r}, not {unit.id!r}"
-            )
+            continue
         rows.append(
             {
                 "id": unit.id,
@@ -51,3 +46,11 @@ def install_wilayah_units(conn: Connection) -> int:
     if rows:
         conn.execute(units.insert(), rows)
     return len(rows)
+
+
+def kelurahan_unit(conn: Connection, code: str) -> tuple[str, str] | None:
+    """(unit id, unit name) of the kelurahan with this Kemendagri code, if installed."""
+    row = conn.execute(
+        select(units.c.id, units.c.name).where(units.c.kelurahan_code == code)
+    ).first()
+    return None if row is None else (row.id, row.name)

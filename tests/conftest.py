@@ -1,10 +1,12 @@
 """Root fixtures: the real reference server on SQLite and on PostgreSQL.
 
-- `server` (parametrized "sqlite" / "postgresql"): a running `EmbeddedServer` on a fresh
-  database with a `MovableClock`; the PostgreSQL variant runs only when
-  `TINDAK_TEST_PG_URL` is set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres):
-  one uniquely named database is created for the session and dropped at its end, and
-  emptied before each test.
+- `server` (parametrized "sqlite" / "postgresql"): a running `EmbeddedServer` with a
+  `MovableClock`, on an empty database, the clock at `kit.T0` and no photos. One server
+  per backend serves the whole session and is reset before each test. The PostgreSQL
+  variant runs only when `TINDAK_TEST_PG_URL` is set (e.g.
+  postgresql+psycopg://postgres@127.0.0.1:5432/postgres): one uniquely named database is
+  created for the session and dropped at its end. A test that needs its own settings
+  (other limits, a server it can stop) calls `kit.start_server` itself.
 - `sqlite_server`: the same, SQLite only (for rooms that need one real server quickly).
 - `world`: the seeded small world of `tests/server/kit.py` inside `server`.
 - `api`: a factory of `ApiClient`s (closed after the test).
@@ -26,9 +28,9 @@ from tests.server.kit import (
     ApiClient,
     RunningServer,
     World,
+    reset,
     seed_world,
     start_server,
-    truncate_all,
 )
 
 PG_ENV = "TINDAK_TEST_PG_URL"
@@ -84,31 +86,53 @@ def pg_url(pg_database_factory: Callable[[], str]) -> str:
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-def _start(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> RunningServer:
-    if backend == "postgresql":
-        url = request.getfixturevalue("pg_url")
-        running = start_server(backend, url, tmp_path / "photos")
-        truncate_all(running.engine)
-        return running
-    return start_server(backend, f"sqlite:///{tmp_path / 'server.sqlite'}", tmp_path / "photos")
+class ServerPool:
+    """One running server per backend for the session, reset before each test (starting
+    uvicorn and creating a schema per test would dominate the suite's time)."""
+
+    def __init__(self, request: pytest.FixtureRequest, root: Path) -> None:
+        self.request = request
+        self.root = root
+        self.running: dict[str, RunningServer] = {}
+
+    def get(self, backend: str) -> RunningServer:
+        current = self.running.get(backend)
+        if current is None or not current.running:
+            folder = self.root / backend
+            if backend == "postgresql":
+                url = self.request.getfixturevalue("pg_url")
+            else:
+                url = f"sqlite:///{folder / 'server.sqlite'}"
+            current = start_server(backend, url, folder / "photos")
+            self.running[backend] = current
+        reset(current)
+        return current
+
+    def stop_all(self) -> None:
+        for running in self.running.values():
+            running.stop()
+
+
+@pytest.fixture(scope="session")
+def server_pool(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerPool]:
+    pool = ServerPool(request, tmp_path_factory.mktemp("servers"))
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
 
 
 @pytest.fixture(params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningServer]:
-    running = _start(request, request.param, tmp_path)
-    try:
-        yield running
-    finally:
-        running.stop()
+def server(request: pytest.FixtureRequest, server_pool: ServerPool) -> RunningServer:
+    """A running server on an empty database with the clock at `kit.T0`."""
+    return server_pool.get(request.param)
 
 
 @pytest.fixture
-def sqlite_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningServer]:
-    running = _start(request, "sqlite", tmp_path)
-    try:
-        yield running
-    finally:
-        running.stop()
+def sqlite_server(server_pool: ServerPool) -> RunningServer:
+    return server_pool.get("sqlite")
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from .model import (
     TimeSource,
     WarningCode,
 )
+from .preview import PREVIEW_EDGE, make_preview
 from .process import process_photo
 from .record import LocalDbRecorder, to_new_photo
 from .settings import PhotoSettings, StampCorner
@@ -41,6 +42,7 @@ from .store import file_sha256, photo_path, store_processed, sweep_partial_files
 __all__ = [
     "ACCEPTED_FORMATS",
     "DEFAULT_RADIUS_M",
+    "PREVIEW_EDGE",
     "CaptureResult",
     "CorruptImage",
     "EmbeddedTags",
@@ -68,6 +70,7 @@ __all__ = [
     "capture_photo",
     "evidence_check",
     "file_sha256",
+    "make_preview",
     "photo_path",
     "process_photo",
     "read_embedded_tags",

@@ -27,7 +27,8 @@ from PIL import Image, UnidentifiedImageError
 from .errors import CorruptImage, ImageTooLarge, UnreadableImage, UnsupportedFormat
 from .settings import PhotoSettings
 
-ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF")
+# JPEG covers MPO (multi-picture JPEGs some phones write): Pillow opens it as JPEG.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF")
 
 # ISO-BMFF brands of HEIF stills and sequences encoded with HEVC (what phones write).
 _HEIF_BRANDS = frozenset(
@@ -78,10 +79,11 @@ def describe_non_image(raw: bytes) -> str:
     if not raw:
         return "an empty file"
     try:
-        raw[:512].decode("utf-8")
+        sample = raw[:512].decode("utf-8")
     except UnicodeDecodeError:
         return "unknown binary data"
-    return "text"
+    printable = sum(c.isprintable() or c in "\r\n\t" for c in sample)
+    return "text" if printable >= 0.9 * len(sample) else "unknown binary data"
 
 
 def decode_image(raw: bytes, settings: PhotoSettings) -> DecodedImage:
@@ -100,6 +102,14 @@ def decode_image(raw: bytes, settings: PhotoSettings) -> DecodedImage:
         raise CorruptImage(f"{fmt} header claims {width}x{height}")
     if width * height > settings.max_pixels:
         raise ImageTooLarge(f"{width}x{height} px > limit {settings.max_pixels} px")
+    scalable = fmt in ("JPEG", "MPO") and not (
+        probe.info.get("progressive") or probe.info.get("progression")
+    )
+    if not scalable and width * height > settings.max_full_decode_pixels:
+        raise ImageTooLarge(
+            f"{fmt} {width}x{height} px decodes at full size: > limit "
+            f"{settings.max_full_decode_pixels} px"
+        )
     try:
         probe.verify()
     except MemoryError as exc:

@@ -44,7 +44,7 @@ POOR_ACCURACY_M = 100.0  # half the validator's default 200 m radius
 STALE_FIX = timedelta(minutes=5)
 MAX_ICC_BYTES = 64 * 1024
 
-_TRANSPOSE: dict[int, tuple[Image.Transpose, ...]] = {
+TRANSPOSE: dict[int, tuple[Image.Transpose, ...]] = {
     1: (),
     2: (Image.Transpose.FLIP_LEFT_RIGHT,),
     3: (Image.Transpose.ROTATE_180,),
@@ -121,14 +121,14 @@ def _finish(
 
     # An ICC profile only stays valid if the colour space does not change.
     icc = decoded.image.info.get("icc_profile") if decoded.image.mode in ("RGB", "RGBA") else None
-    image = _to_rgb(decoded.image)
+    image = to_rgb(decoded.image)
     stored_w, stored_h = decoded.original_size
     size = target_size(stored_w, stored_h, settings.long_edge)
     if image.size != size:
         # After a JPEG's DCT scaling the remaining reduction is under 2x, where bicubic
         # (Pillow's antialiased convolution) looks like Lanczos at ~75 % of its cost.
         image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
-    for method in _TRANSPOSE[meta.orientation]:
+    for method in TRANSPOSE[meta.orientation]:
         image = image.transpose(method)
     if settings.stamp:
         lines = stamp_lines(
@@ -252,7 +252,7 @@ def _choose_time(
     return TimeSource.IMPORT, device_time
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
+def to_rgb(image: Image.Image) -> Image.Image:
     """RGB pixels: transparency flattened onto white, 16-bit grey scaled, CMYK converted."""
     mode = image.mode
     if mode == "RGB":

@@ -23,7 +23,7 @@ from local_db import ActionRefusedLocally, AttentionItem, AttentionKind, LocalDb
 
 from ..format import wib
 from ..i18n import Translator
-from .detail import ActionForm
+from .detail import ActionForm, FormValues, form_payload
 
 if TYPE_CHECKING:
     from .session import Session
@@ -135,28 +135,25 @@ class AttentionModel:
                 ).isoformat()
             except ValueError:
                 date = ""
-        self.form = ActionForm(
-            action=item.action,
-            needs=needs,
+        values = FormValues(
             note=str(p.get("note", "")),
             reason=str(p.get("reason", "")),
             percent=str(p.get("percent", "")),
             date=date,
         )
+        self.form = ActionForm(action=item.action, needs=needs, values=values)
         self.editing_id = item_id
 
     def cancel_edit(self) -> None:
         self.form, self.editing_id = None, None
 
     async def submit_edit(self) -> None:
-        from .detail import _payload
-
         form, item_id = self.form, self.editing_id
         item = self._items.get(item_id) if item_id is not None else None
         if form is None or item is None or item.action is None:
             return
         app = self._session.app
-        payload, error = _payload(form, app.tr)
+        payload, error = form_payload(form, app.tr)
         if error:
             form.error = error
             return
@@ -176,6 +173,3 @@ class AttentionModel:
         app.say(app.t("attention.resent"))
         await self._session.refresh_all()
 
-
-def _action_of(item: AttentionItem) -> Action | None:
-    return item.action

@@ -82,17 +82,26 @@ class AttentionNote:
     message: str
 
 
-@ft.observable
 @dataclass
-class ActionForm:
-    action: Action
-    needs: tuple[Need, ...]
+class FormValues:
+    """What the officer typed into a form. Deliberately not observable: typing must not
+    re-render the dialog (a render sends each field's value back to the client, which
+    would lose keys typed meanwhile); the dialog renders again on submit, error, busy."""
+
     note: str = ""
     reason: str = ""
     percent: str = ""
     date: str = ""  # YYYY-MM-DD (Asia/Jakarta), the proposed completion date
     assignee_id: str = ""
     unit_id: str = ""
+
+
+@ft.observable
+@dataclass
+class ActionForm:
+    action: Action
+    needs: tuple[Need, ...]
+    values: FormValues = field(default_factory=FormValues)
     error: str | None = None
     busy: bool = False
 
@@ -240,13 +249,13 @@ class DetailModel:
             return
         if option.needs_form:
             needs = tuple(n for n in RULES[action].needs if n in _FORM_NEEDS)
-            form = ActionForm(action=action, needs=needs)
+            values = FormValues()
             if Need.PROPOSED_DEADLINE in needs and self.detail is not None:
                 suggested = self.detail.report.deadline.astimezone(JAKARTA) + timedelta(days=7)
-                form.date = suggested.date().isoformat()
+                values.date = suggested.date().isoformat()
             if Need.PERCENT in needs and self.detail is not None:
-                form.percent = str(min(100, self.detail.report.progress_pct + 25))
-            self.form = form
+                values.percent = str(min(100, self.detail.report.progress_pct + 25))
+            self.form = ActionForm(action=action, needs=needs, values=values)
             return
         await self._record(action, {})
 
@@ -258,7 +267,7 @@ class DetailModel:
         if form is None or form.busy:
             return
         tr = self._session.app.tr
-        payload, error = _payload(form, tr)
+        payload, error = form_payload(form, tr)
         if error:
             form.error = error
             return
@@ -305,42 +314,44 @@ class DetailModel:
         return f"https://www.google.com/maps/search/?api=1&query={lat},{lon}"
 
 
-def _payload(form: ActionForm, tr: Translator) -> tuple[dict[str, Any], str | None]:
+def form_payload(form: ActionForm, tr: Translator) -> tuple[dict[str, Any], str | None]:
+    """The action's payload from the form, or the first thing missing (in words)."""
     payload: dict[str, Any] = {}
+    v = form.values
     for need in form.needs:
         if need is Need.NOTE:
-            if not form.note.strip():
+            if not v.note.strip():
                 return {}, tr.t("form.error.note")
-            payload["note"] = form.note.strip()
+            payload["note"] = v.note.strip()
         elif need is Need.REASON:
-            if not form.reason.strip():
+            if not v.reason.strip():
                 return {}, tr.t("form.error.reason")
-            payload["reason"] = form.reason.strip()
+            payload["reason"] = v.reason.strip()
         elif need is Need.PERCENT:
-            text = form.percent.strip().rstrip("%")
+            text = v.percent.strip().rstrip("%")
             if not text.isdigit() or not 0 <= int(text) <= 100:
                 return {}, tr.t("form.error.percent")
             payload["percent"] = int(text)
-            if form.note.strip():
-                payload["note"] = form.note.strip()
+            if v.note.strip():
+                payload["note"] = v.note.strip()
         elif need is Need.PROPOSED_DEADLINE:
             try:
-                day = datetime.strptime(form.date.strip(), "%Y-%m-%d").date()
+                day = datetime.strptime(v.date.strip(), "%Y-%m-%d").date()
             except ValueError:
                 return {}, tr.t("form.error.date")
             # End of that day in Jakarta: "selesai tanggal X" means by the end of X.
             end = datetime.combine(day, time(23, 59), tzinfo=JAKARTA)
             payload["proposed_deadline"] = end.isoformat()
         elif need is Need.ASSIGNEE:
-            if not form.assignee_id:
+            if not v.assignee_id:
                 return {}, tr.t("form.error.assignee")
-            payload["assignee_id"] = form.assignee_id
+            payload["assignee_id"] = v.assignee_id
         elif need is Need.UNIT:
-            if not form.unit_id.strip():
+            if not v.unit_id.strip():
                 return {}, tr.t("form.error.unit")
-            payload["unit_id"] = form.unit_id.strip()
-    if Need.NOTE not in form.needs and form.note.strip():
-        payload.setdefault("note", form.note.strip())
+            payload["unit_id"] = v.unit_id.strip()
+    if Need.NOTE not in form.needs and v.note.strip():
+        payload.setdefault("note", v.note.strip())
     return payload, None
 
 

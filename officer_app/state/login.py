@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from sync.errors import AuthError, DeviceRevoked, LoginRefused, Offline, SyncError
+from sync import AccountConflict, DeviceRevoked, LoginRefused, Offline, SyncError
+
+from .app_model import Gate
 
 if TYPE_CHECKING:
     from .session import Session
@@ -27,8 +29,6 @@ log = logging.getLogger(__name__)
 @dataclass
 class LoginModel:
     session: InitVar[Session]
-    username: str = ""
-    password: str = ""
     busy: bool = False
     error: str | None = None
     # Shown with the "server unreachable" error when the device already holds an
@@ -37,44 +37,60 @@ class LoginModel:
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
+        # What the officer types is kept without notifying (a leading underscore):
+        # re-rendering on every key would send the field's value back to the client
+        # while newer keys are in flight and lose them. The fields show these values
+        # whenever the screen renders for another reason.
         account = session.app.account
-        if account is not None:
-            self.username = account.user.username
+        self._username = account.user.username if account is not None else ""
+        self._password = ""
+
+    @property
+    def username(self) -> str:
+        return self._username
+
+    @property
+    def password(self) -> str:
+        return self._password
 
     def set_username(self, value: str) -> None:
-        self.username = value.strip()
-        self.error = None
+        self._username = value
+        if self.error:
+            self.error = None
 
     def set_password(self, value: str) -> None:
-        self.password = value
-        self.error = None
+        self._password = value
+        if self.error:
+            self.error = None
 
     async def submit(self) -> None:
         app = self._session.app
         if self.busy:
             return
-        if not self.username or not self.password:
+        username = self._username.strip()
+        if not username or not self._password:
             self.error = app.t("login.error.empty")
             return
         self.busy, self.error, self.can_work_offline = True, None, False
         device = self._session.device
         try:
-            await asyncio.to_thread(device.login, self.username, self.password)
+            await asyncio.to_thread(device.login, username, self._password)
             account = await asyncio.to_thread(device.account)
-        except LoginRefused as exc:
-            self.error = exc.message_id if app.lang == "id" else exc.message_en
+        except (LoginRefused, AccountConflict) as exc:
+            self.error = exc.message(app.lang)
         except Offline:
             self.error = app.t("login.error.offline")
-            self.can_work_offline = app.account is not None
+            account = app.account
+            self.can_work_offline = account is not None and account.signed_in
         except DeviceRevoked:
             self.error = app.t("login.error.revoked")
-        except (AuthError, SyncError) as exc:
-            self.error = app.t("login.error.server", detail=_message(exc, app.lang))
+        except SyncError as exc:
+            self.error = app.t("login.error.server", detail=exc.message(app.lang))
         else:
             if account is None:  # pragma: no cover - login stores the account
                 self.error = app.t("login.error.server", detail="no account")
                 return
-            self.password = ""
+            self._password = ""
             app.signed_in(account)
             self._session.after_sign_in()
         finally:
@@ -82,12 +98,7 @@ class LoginModel:
 
     def work_offline(self) -> None:
         app = self._session.app
-        if app.account is not None:
-            self.error = None
-            app.gate = app.gate.APP
+        if app.account is not None and app.account.signed_in:
+            self.error, self.can_work_offline = None, False
+            app.gate = Gate.APP
             app.say(app.t("login.offline_mode"))
-
-
-def _message(exc: SyncError, lang: str) -> str:
-    text = getattr(exc, "message_id" if lang == "id" else "message_en", "")
-    return str(text or exc)

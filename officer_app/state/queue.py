@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .session import Session
 
 PAGE = 50
+TYPING_PAUSE_S = 0.3
 
 # The tabs, in the order an officer works through them.
 STAGES: tuple[Stage, ...] = (
@@ -108,6 +109,13 @@ class QueueModel:
         self._session = session
         self._generation = 0
         self._items: list[QueueItem] = []
+        # The search box's text as last typed (kept without notifying: see LoginModel).
+        self._typed = ""
+        self._typing: asyncio.Task[None] | None = None
+
+    @property
+    def typed(self) -> str:
+        return self._typed
 
     # --- intents --------------------------------------------------------------------
 
@@ -121,10 +129,23 @@ class QueueModel:
             await self.refresh()
 
     async def set_search(self, text: str) -> None:
+        self._typed = text
         text = text.strip()
         if text != self.search:
             self.search = text
             await self.refresh()
+
+    def type_search(self, text: str) -> None:
+        """A key in the search box: search once typing pauses for `TYPING_PAUSE_S`."""
+        self._typed = text
+        if self._typing is not None:
+            self._typing.cancel()
+
+        async def later() -> None:
+            await asyncio.sleep(TYPING_PAUSE_S)
+            await self.set_search(text)
+
+        self._typing = asyncio.get_running_loop().create_task(later())
 
     async def set_category(self, code: str | None) -> None:
         if code != self.category:
@@ -137,6 +158,7 @@ class QueueModel:
             await self.refresh()
 
     async def clear_filters(self) -> None:
+        self._typed = ""
         self.search, self.category, self.kelurahan = "", None, None
         await self.refresh()
 

@@ -52,8 +52,10 @@ class Session:
         prefs = device.prefs
         self.app = AppModel(lang=prefs.language, theme=prefs.theme)
         account = device.account()
-        if account is not None:
+        if account is not None and account.signed_in:
             self.app.signed_in(account)
+        else:
+            self.app.account = account  # signed out: Masuk, username prefilled
         self.location = LocationModel()
         self.sync = SyncStatusModel(self)
         self.queue = QueueModel(self)
@@ -102,7 +104,7 @@ class Session:
     def after_sign_in(self) -> None:
         """First screen after signing in: sync at once and show the queue."""
         self.device.request_sync()
-        self.navigate("/antrian")
+        self.navigate("/")
 
     def ask_login_again(self) -> None:
         """The session expired: show Masuk (the account and its local data stay)."""

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from sync import SyncPhase, SyncProgress
+from sync import SessionStatus, SyncProgress
 
 from ..format import ago
+from .app_model import Gate
 
 if TYPE_CHECKING:
     from .session import Session
@@ -57,11 +58,14 @@ class SyncStatusModel:
         self.relabel()
         finished = was_syncing and not self.syncing
         app = self._session.app
-        if progress.revoked and app.gate.value != "revoked":
+        revoked = progress.session is SessionStatus.REVOKED
+        if revoked and app.gate is not Gate.REVOKED:
             self._spawn(self._on_revoked())
-        elif progress.needs_login and not app.session_expired:
+        elif progress.session is SessionStatus.EXPIRED and not app.session_expired:
             app.session_expired = True
-        if finished or progress.revoked:
+        elif progress.session is SessionStatus.ACTIVE and app.session_expired:
+            app.session_expired = False
+        if finished:
             self._spawn(self._session.refresh_all())
 
     def relabel(self) -> None:
@@ -71,16 +75,23 @@ class SyncStatusModel:
         app = self._session.app
         tr = app.tr
         self.online = p.online
-        self.syncing = p.phase is not SyncPhase.IDLE
-        self.phase = tr.t(f"sync.phase.{p.phase.value}") if self.syncing else ""
-        self.fraction = p.fraction
+        self.syncing = p.running
+        self.phase = tr.t(f"sync.phase.{p.phase.value}") if p.running else ""
+        if p.bytes_total:
+            self.fraction = min(1.0, p.bytes_sent / p.bytes_total)
+        elif p.total:
+            self.fraction = min(1.0, p.done / p.total)
+        else:
+            self.fraction = None
         self.last_success = p.last_success_at
-        self.last_sync_text = ago(p.last_success_at, self._session.device_now(), tr)
+        self.last_sync_text = (
+            ago(p.last_success_at, self._session.device_now(), tr) if p.last_success_at else ""
+        )
         self.pending_items = p.pending_mutations
         self.pending_photos = p.pending_photos
         self.attention = p.attention
-        self.error = (p.last_error_id if app.lang == "id" else p.last_error_en) or None
-        self.needs_login = p.needs_login
+        self.error = p.last_error.message(app.lang) if p.last_error else None
+        self.needs_login = p.session is SessionStatus.EXPIRED
 
     def sync_now(self) -> None:
         self._session.device.request_sync()

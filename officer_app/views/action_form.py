@@ -27,16 +27,17 @@ def ActionFormHost(
     session = use_session()
     app = session.app
     fields: list[ft.Control] = []
+    values = form.values
 
     def text_field(need: Need, key: str, attr: str, multiline: bool = True) -> ft.Control:
         def changed(e: ft.Event[ft.TextField]) -> None:
-            setattr(form, attr, e.control.value or "")
+            setattr(values, attr, e.control.value or "")
 
         return ft.Semantics(
             identifier=f"form-{attr}",
             content=ft.TextField(
                 label=app.t(key),
-                value=getattr(form, attr),
+                value=getattr(values, attr),
                 multiline=multiline,
                 min_lines=2 if multiline else 1,
                 max_lines=5 if multiline else 1,
@@ -52,10 +53,10 @@ def ActionFormHost(
                     identifier="form-percent",
                     content=ft.TextField(
                         label=app.t("form.percent"),
-                        value=form.percent,
+                        value=values.percent,
                         keyboard_type=ft.KeyboardType.NUMBER,
                         suffix=ft.Text("%"),
-                        on_change=lambda e: setattr(form, "percent", e.control.value or ""),
+                        on_change=lambda e: setattr(values, "percent", e.control.value or ""),
                         disabled=form.busy,
                     ),
                 )
@@ -71,9 +72,9 @@ def ActionFormHost(
                     content=ft.TextField(
                         label=app.t("form.date"),
                         hint_text=app.t("form.date_hint"),
-                        value=form.date,
+                        value=values.date,
                         keyboard_type=ft.KeyboardType.DATETIME,
-                        on_change=lambda e: setattr(form, "date", e.control.value or ""),
+                        on_change=lambda e: setattr(values, "date", e.control.value or ""),
                         disabled=form.busy,
                     ),
                 )
@@ -84,12 +85,12 @@ def ActionFormHost(
                     identifier="form-assignee",
                     content=ft.Dropdown(
                         label=app.t("form.assignee"),
-                        value=form.assignee_id or None,
+                        value=values.assignee_id or None,
                         options=[
                             ft.DropdownOption(key=uid, text=name)
                             for uid, name in (colleagues or [])
                         ],
-                        on_select=lambda e: setattr(form, "assignee_id", e.control.value or ""),
+                        on_select=lambda e: setattr(values, "assignee_id", e.control.value or ""),
                         disabled=form.busy,
                     ),
                 )
@@ -100,8 +101,8 @@ def ActionFormHost(
                     identifier="form-unit",
                     content=ft.TextField(
                         label=app.t("form.unit"),
-                        value=form.unit_id,
-                        on_change=lambda e: setattr(form, "unit_id", e.control.value or ""),
+                        value=values.unit_id,
+                        on_change=lambda e: setattr(values, "unit_id", e.control.value or ""),
                         disabled=form.busy,
                     ),
                 )

@@ -100,7 +100,9 @@ def App(device: Device) -> list[ft.View]:
             return [RevokedView()]
         if app.gate is Gate.LOGIN:
             return [LoginView()]
-        return ft.Router(_routes(), manage_views=True)  # type: ignore[return-value]
+        return ft.Router(  # type: ignore[return-value]
+            _routes(), not_found=QueueView, manage_views=True
+        )
 
     return SessionContext(session, views)
 

@@ -136,9 +136,9 @@ def AttentionView() -> ft.View:
             )
         )
     return screen(
+        session,
         route="/perhatian",
         title=app.t("attention.title"),
         body=body,
-        width=app.width,
         nav_index=1,
     )

@@ -183,8 +183,8 @@ def CaptureView() -> ft.View:
     for w in model.warnings:
         body.append(ft.Text(w, size=12, color=ft.Colors.ORANGE_900))
     return screen(
+        session,
         route=f"/laporan/{report_id}/foto",
         title=app.t("capture.title"),
         body=body,
-        width=app.width,
     )

@@ -64,4 +64,4 @@ def DetailView() -> ft.View:
             )
         )
     title = model.header.get("tracking_id", app.t("detail.title"))
-    return screen(route=route, title=title, body=body, width=app.width)
+    return screen(session, route=route, title=title, body=body)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import flet as ft
 
-from .nav_bar import NavBar
+from ..state.session import Session
+from .nav_bar import nav_bar
 from .sync_bar import SyncBar
 
 MAX_WIDTH = 920.0
@@ -18,11 +19,11 @@ SIDE_PADDING = 12
 
 
 def screen(
+    session: Session,
     *,
     route: str,
     title: str,
     body: list[ft.Control],
-    width: float,
     nav_index: int | None = None,
     actions: list[ft.Control] | None = None,
     scroll: bool = True,
@@ -35,13 +36,13 @@ def screen(
         expand=True,
         scroll=ft.ScrollMode.AUTO if scroll else None,
     )
-    wide = width > MAX_WIDTH + 2 * SIDE_PADDING
+    wide = session.app.width > MAX_WIDTH + 2 * SIDE_PADDING
     return ft.View(
         route=route,
         padding=0,
         spacing=0,
         appbar=ft.AppBar(title=ft.Text(title), actions=actions or [], leading=leading),
-        navigation_bar=NavBar(nav_index) if nav_index is not None else None,
+        navigation_bar=nav_bar(session, nav_index) if nav_index is not None else None,
         floating_action_button=floating,
         controls=[
             SyncBar(),

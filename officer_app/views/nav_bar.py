@@ -1,20 +1,21 @@
-"""The bottom navigation: Antrian, Perlu perhatian (with its count), Pengaturan."""
+"""The bottom navigation: Antrian, Perlu perhatian (with its count), Pengaturan.
+
+A plain builder, not a component: a View's `navigation_bar` slot takes a control. The
+screen that uses it watches the attention model, so the count stays current.
+"""
 
 from __future__ import annotations
 
 import flet as ft
 
-from .context import use_session
+from ..state.session import Session
 
 ROUTES = ("/", "/perhatian", "/pengaturan")
 
 
-@ft.component
-def NavBar(selected: int) -> ft.Control:
-    session = use_session()
-    app, attention = session.app, session.attention
-    ft.use_state(attention)  # re-render when the attention count changes
-    count = attention.count
+def nav_bar(session: Session, selected: int) -> ft.NavigationBar:
+    app = session.app
+    count = session.attention.count
 
     def go(e: ft.Event[ft.NavigationBar]) -> None:
         index = e.control.selected_index

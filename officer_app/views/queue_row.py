@@ -9,38 +9,30 @@ from .context import use_session
 from .style import colour, icon
 
 
+def _pill(text: str, bg: ft.Colors, fg: ft.Colors) -> ft.Control:
+    return ft.Container(
+        padding=ft.Padding.symmetric(horizontal=8, vertical=2),
+        border_radius=10,
+        bgcolor=bg,
+        content=ft.Text(text, size=11, color=fg, no_wrap=True),
+    )
+
+
 @ft.component
 def QueueRowTile(row: QueueRow) -> ft.Control:
     session = use_session()
     app = session.app
     chip_colour = colour(row.colour)
-    top: list[ft.Control] = [
-        ft.Text(row.tracking_id, weight=ft.FontWeight.BOLD, size=13),
-    ]
+    badges: list[ft.Control] = [_pill(row.time_left, chip_colour, ft.Colors.WHITE)]
     if row.pending:
-        top.append(
+        badges.append(
             ft.Semantics(
                 identifier=f"pending-{row.tracking_id}",
-                content=ft.Container(
-                    padding=ft.Padding.symmetric(horizontal=6, vertical=1),
-                    border_radius=8,
-                    bgcolor=ft.Colors.ORANGE_100,
-                    content=ft.Text(
-                        app.t("queue.not_sent"), size=11, color=ft.Colors.ORANGE_900
-                    ),
-                ),
+                content=_pill(app.t("queue.not_sent"), ft.Colors.ORANGE_100, ft.Colors.ORANGE_900),
             )
         )
-    right: list[ft.Control] = [
-        ft.Container(
-            padding=ft.Padding.symmetric(horizontal=8, vertical=3),
-            border_radius=10,
-            bgcolor=chip_colour,
-            content=ft.Text(row.time_left, size=11, color=ft.Colors.WHITE, no_wrap=True),
-        )
-    ]
     if row.distance:
-        right.append(
+        badges.append(
             ft.Row(
                 spacing=2,
                 tight=True,
@@ -60,7 +52,7 @@ def QueueRowTile(row: QueueRow) -> ft.Control:
             padding=ft.Padding.symmetric(horizontal=10, vertical=8),
             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
             content=ft.Row(
-                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                vertical_alignment=ft.CrossAxisAlignment.START,
                 controls=[
                     ft.CircleAvatar(
                         content=ft.Icon(icon(row.icon), size=20, color=ft.Colors.WHITE),
@@ -69,11 +61,27 @@ def QueueRowTile(row: QueueRow) -> ft.Control:
                         tooltip=row.category_name,
                     ),
                     ft.Column(
-                        spacing=2,
+                        spacing=3,
                         expand=True,
                         controls=[
-                            ft.Row(spacing=6, wrap=True, controls=top),
-                            ft.Text(row.title, size=14, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
+                            ft.Row(
+                                controls=[
+                                    ft.Text(
+                                        row.tracking_id,
+                                        weight=ft.FontWeight.BOLD,
+                                        size=13,
+                                        expand=True,
+                                    ),
+                                    ft.Text(
+                                        f"{row.progress_pct}%" if row.progress_pct else "",
+                                        size=11,
+                                        color=ft.Colors.ON_SURFACE_VARIANT,
+                                    ),
+                                ]
+                            ),
+                            ft.Text(
+                                row.title, size=14, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS
+                            ),
                             ft.Text(
                                 row.place,
                                 size=12,
@@ -81,12 +89,8 @@ def QueueRowTile(row: QueueRow) -> ft.Control:
                                 max_lines=1,
                                 overflow=ft.TextOverflow.ELLIPSIS,
                             ),
+                            ft.Row(spacing=6, run_spacing=4, wrap=True, controls=badges),
                         ],
-                    ),
-                    ft.Column(
-                        spacing=4,
-                        horizontal_alignment=ft.CrossAxisAlignment.END,
-                        controls=right,
                     ),
                 ],
             ),

@@ -18,6 +18,7 @@ def QueueView() -> ft.View:
     session = use_session()
     app = session.app
     ft.use_state(app)
+    ft.use_state(session.attention)  # the navigation badge
     queue, _ = ft.use_state(session.queue)
 
     async def first_load() -> None:
@@ -42,7 +43,10 @@ def QueueView() -> ft.View:
             ),
         )
 
-    async def on_search(e: ft.Event[ft.TextField]) -> None:
+    def on_search(e: ft.Event[ft.TextField]) -> None:
+        queue.type_search(e.control.value or "")
+
+    async def on_search_submit(e: ft.Event[ft.TextField]) -> None:
         await queue.set_search(e.control.value or "")
 
     async def on_category(e: ft.Event[ft.Dropdown]) -> None:
@@ -57,11 +61,12 @@ def QueueView() -> ft.View:
         controls=[
             ft.Semantics(
                 identifier="filter-category",
+                expand=True,
                 content=ft.Dropdown(
                     label=app.t("queue.filter.category"),
                     value=queue.category or all_key,
                     dense=True,
-                    expand=True,
+                    width=None,
                     options=[ft.DropdownOption(key=all_key, text=app.t("queue.filter.all"))]
                     + [
                         ft.DropdownOption(key=c.code, text=c.name(app.lang))
@@ -72,11 +77,12 @@ def QueueView() -> ft.View:
             ),
             ft.Semantics(
                 identifier="filter-kelurahan",
+                expand=True,
                 content=ft.Dropdown(
                     label=app.t("queue.filter.kelurahan"),
                     value=queue.kelurahan or all_key,
                     dense=True,
-                    expand=True,
+                    width=None,
                     options=[ft.DropdownOption(key=all_key, text=app.t("queue.filter.all"))]
                     + [
                         ft.DropdownOption(key=code, text=name)
@@ -129,9 +135,10 @@ def QueueView() -> ft.View:
             content=ft.TextField(
                 hint_text=app.t("queue.search_hint"),
                 prefix_icon=ft.Icons.SEARCH,
-                value=queue.search,
+                value=queue.typed,
                 dense=True,
                 on_change=on_search,
+                on_submit=on_search_submit,
             ),
         ),
         filters,
@@ -153,10 +160,10 @@ def QueueView() -> ft.View:
         ),
     ]
     return screen(
+        session,
         route="/",
         title=app.t("queue.title"),
         body=body,
-        width=app.width,
         nav_index=0,
         scroll=False,
     )

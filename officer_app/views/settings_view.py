@@ -14,6 +14,7 @@ def SettingsView() -> ft.View:
     session = use_session()
     app = session.app
     ft.use_state(app)
+    ft.use_state(session.attention)  # the navigation badge
     model, _ = ft.use_state(session.settings)
     account = app.account
 
@@ -129,9 +130,9 @@ def SettingsView() -> ft.View:
             )
         )
     return screen(
+        session,
         route="/pengaturan",
         title=app.t("settings.title"),
         body=body,
-        width=app.width,
         nav_index=2,
     )

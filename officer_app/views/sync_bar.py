@@ -67,10 +67,8 @@ def SyncBar() -> ft.Control:
                         icon=ft.Icons.SYNC,
                         disabled=status.syncing,
                         on_click=status.sync_now,
-                        style=ft.ButtonStyle(
-                            padding=ft.Padding.symmetric(horizontal=8),
-                            minimum_size=ft.Size(48, 48),
-                        ),
+                        height=48,
+                        style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=8)),
                     ),
                 ),
             ],

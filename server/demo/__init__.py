@@ -13,7 +13,15 @@ life), `photos` (drawn before/after JPEGs), `generate` (the dataset, pure), `see
 """
 
 from .generate import Dataset, category_weights, channel_weights, generate
-from .seed import DEFAULT_REPORTS, DEFAULT_SEED, AlreadySeeded, DemoSummary, seed_demo
+from .seed import (
+    DEFAULT_REPORTS,
+    DEFAULT_SEED,
+    AlreadySeeded,
+    DemoError,
+    DemoSummary,
+    UnitConflict,
+    seed_demo,
+)
 from .world import DEMO_KELURAHAN_CODE, DEMO_LOGINS, DEMO_PASSWORD, DemoLogin
 
 __all__ = [
@@ -24,8 +32,10 @@ __all__ = [
     "DEMO_PASSWORD",
     "AlreadySeeded",
     "Dataset",
+    "DemoError",
     "DemoLogin",
     "DemoSummary",
+    "UnitConflict",
     "category_weights",
     "channel_weights",
     "generate",

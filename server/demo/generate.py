@@ -200,7 +200,8 @@ def _received_at(rng: random.Random, now: datetime, days: int, day_cum: list[flo
 def _day_weights(rng: random.Random, now: datetime, days: int) -> list[float]:
     first = now.astimezone(JAKARTA).date() - timedelta(days=days - 1)
     weights = [
-        WEEKDAY[(first + timedelta(days=d)).weekday()] * rng.uniform(0.85, 1.15) for d in range(days)
+        WEEKDAY[(first + timedelta(days=d)).weekday()] * rng.uniform(0.85, 1.15)
+        for d in range(days)
     ]
     weights[rng.randrange(days)] *= 1.6  # one peak day, as on 14 May 2024
     return weights
@@ -214,9 +215,9 @@ def _natural_plan(rng: random.Random, cat: str, world: World) -> Plan:
             if kind is StoryKind.REROUTE and cat not in _DINAS_CATEGORIES:
                 break
             if kind is StoryKind.STALL:
-                if rng.random() < 0.15:  # left in coordination
-                    if cat in _DINAS_CATEGORIES:
-                        return Plan(StoryKind.REROUTE, Action.RETURN_NOT_OUR_DUTY)
+                # Some stall in coordination, waiting for a coordinator to re-route.
+                if rng.random() < 0.15 and cat in _DINAS_CATEGORIES:
+                    return Plan(StoryKind.REROUTE, Action.RETURN_NOT_OUR_DUTY)
                 return Plan(StoryKind.STALL, rng.choice(STALL_POINTS), reassign=reassign)
             approve = rng.random() < 0.8
             return Plan(kind, approve_extension=approve, reassign=reassign)
@@ -260,7 +261,9 @@ def generate(
     reporters = []
     for _ in range(n_reporters):
         name = text.person_name(rng)
-        reporters.append(DemoReporter(new_id(rng), name, text.email_for(rng, name), text.phone(rng)))
+        reporters.append(
+            DemoReporter(new_id(rng), name, text.email_for(rng, name), text.phone(rng))
+        )
 
     cat_w = category_weights()
     cat_codes, cat_cum = list(cat_w), _cum(list(cat_w.values()))

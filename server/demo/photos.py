@@ -44,7 +44,10 @@ def _draw(rng: random.Random, kind: PhotoKind, index: int) -> bytes:
         d.rectangle((x, horizon - h, x + w, horizon), fill=(shade, shade - 20, shade - 40))
         x += w + rng.randrange(0, 20)
     # The road in perspective.
-    d.polygon([(0, HEIGHT), (WIDTH, HEIGHT), (WIDTH // 2 + 60, horizon), (WIDTH // 2 - 60, horizon)], fill=(70, 70, 75))
+    d.polygon(
+        [(0, HEIGHT), (WIDTH, HEIGHT), (WIDTH // 2 + 60, horizon), (WIDTH // 2 - 60, horizon)],
+        fill=(70, 70, 75),
+    )
     d.rectangle((0, horizon, WIDTH, horizon + 4), fill=(150, 150, 150))
     cx, cy = WIDTH // 2 + rng.randrange(-120, 120), HEIGHT - 140 + rng.randrange(-30, 30)
     if kind is PhotoKind.BEFORE:  # the problem: a dark hole with debris

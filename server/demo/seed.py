@@ -52,8 +52,21 @@ API_KEY_CHANNELS = ("jaki", "qlue", "twitter", "whatsapp_sms", "email", "lapor_1
 CHUNK = 5_000  # rows per executemany call
 
 
-class AlreadySeeded(Exception):
+class DemoError(Exception):
+    """Root of the seeder's refusals.
+
+    DemoError
+     ├── AlreadySeeded   the demo logins already exist
+     └── UnitConflict    a kelurahan is already installed under another unit id
+    """
+
+
+class AlreadySeeded(DemoError):
     """The database already holds the demo logins."""
+
+
+class UnitConflict(DemoError):
+    """A kelurahan the demo staffs is installed under another unit id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +124,11 @@ def _units(conn: Connection, ds: Dataset) -> int:
         for du in ds.world.units
         if du.unit.id not in present
     ]
+    clash = [r["id"] for r in rows if r["kelurahan_code"]]
+    if clash:
+        raise UnitConflict(
+            f"{len(clash)} kelurahan (e.g. {clash[0]}) are installed under other unit ids"
+        )
     _insert(conn, units, rows)
     return added + len(rows)
 
@@ -138,7 +156,9 @@ def _move_counters(conn: Connection, offsets: dict[int, int], used: Counter[int]
 def _report_rows(
     ds: Dataset, offsets: dict[int, int]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    report_rows, timeline_rows, photo_rows = [], [], []
+    report_rows: list[dict[str, Any]] = []
+    timeline_rows: list[dict[str, Any]] = []
+    photo_rows: list[dict[str, Any]] = []
     for dr in ds.reports:
         o, r = dr.outcome, dr.outcome.report
         report_rows.append(

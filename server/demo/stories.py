@@ -15,6 +15,7 @@ timeline times never decrease; a report's photos have distinct hashes.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from domain.protocol import iso
 
 from . import text
 from .world import Staff, World
+
 
 class StoryKind(StrEnum):
     NORMAL = "normal"
@@ -243,7 +245,14 @@ def _work(sim: _Sim, category: str) -> None:
         sim.do(8.0, sim.validator(), Action.SEND_BACK, {"note": back}, note=back)
         note = "Penanganan ulang dilakukan."
         sim.do(8.0, officer, Action.PROGRESS, {"percent": 80, "note": note}, note=note)
-        sim.do(8.0, officer, Action.COMPLETE, {"note": done}, note=done, photo=sim.pick_photo(PhotoKind.AFTER))
+        sim.do(
+            8.0,
+            officer,
+            Action.COMPLETE,
+            {"note": done},
+            note=done,
+            photo=sim.pick_photo(PhotoKind.AFTER),
+        )
     sim.do(10.0, sim.validator(), Action.APPROVE)
     if rng.random() < 0.75:
         sim.out.rating = rng.choices((5, 4, 3, 2, 1), weights=(55, 25, 10, 5, 5))[0]
@@ -263,7 +272,9 @@ def _story(sim: _Sim, category: str, kota: str) -> None:
         unit_name = next(u.unit.name for u in sim.world.units if u.unit.id == target)
         reason = f"Bukan kewenangan kelurahan; kewenangan {unit_name}."
         if rng.random() < 0.6:
-            sim.do(4.0, sim.supervisor(), Action.RETURN_NOT_OUR_DUTY, {"reason": reason}, note=reason)
+            sim.do(
+                4.0, sim.supervisor(), Action.RETURN_NOT_OUR_DUTY, {"reason": reason}, note=reason
+            )
         else:
             officer = rng.choice(sim.officers())
             sim.do(5.0, sim.supervisor(), Action.DISPATCH, {"assignee_id": officer.id})
@@ -286,10 +297,8 @@ def simulate(
 ) -> Outcome:
     """The report after its story, with its timeline and photos."""
     sim = _Sim(rng, world, draft, now, plan, before_pool, after_pool)
-    try:
+    with contextlib.suppress(_Cut):
         _story(sim, draft.category, kota)
-    except _Cut:
-        pass
     if sim.report.status is not Status.SELESAI:
         sim.out.rating = None
     sim.out.report = sim.report

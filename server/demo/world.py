@@ -47,7 +47,10 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "supervisor of Kelurahan Menteng",
     ),
     DemoLogin(
-        "validator.demo", Role.VALIDATOR, "validator Biro Pemerintahan", "validator (Biro Pemerintahan)"
+        "validator.demo",
+        Role.VALIDATOR,
+        "validator Biro Pemerintahan",
+        "validator (Biro Pemerintahan)",
     ),
     DemoLogin(
         "koordinator.demo",
@@ -139,7 +142,7 @@ def build_units() -> tuple[DemoUnit, ...]:
         for u in routing.wilayah_units()
     ]
     out.append(DemoUnit(Unit(BIRO_PEMERINTAHAN, UnitKind.BIRO, "Biro Pemerintahan")))
-    for dinas_slug, dinas_name, sudin_name in DINAS:
+    for dinas_slug, dinas_name, _ in DINAS:
         out.append(DemoUnit(Unit(f"dinas-{dinas_slug}", UnitKind.DINAS, dinas_name)))
     for dinas_slug, _, sudin_name in DINAS:
         for kota in KOTA_SHORT:

@@ -10,7 +10,6 @@ import pytest
 import local_db
 from domain import Actor
 from local_db import LocalDb
-
 from tests.local_db.factory import NOW, OFFICER
 
 

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain import Report, Role, Status
-from domain.protocol import Change, ChangeOp, Entity, PullPage, ReportSnapshot, TimelineEntry, UserInfo
+from domain.protocol import (
+    Change,
+    ChangeOp,
+    Entity,
+    PullPage,
+    ReportSnapshot,
+    TimelineEntry,
+    UserInfo,
+)
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 OFFICER = UserInfo("u-officer", "petugas.a1", "Andi Petugas", Role.OFFICER, "kel-1", "Kel. Menteng")

@@ -31,7 +31,13 @@ def _rows(db: LocalDb, table: str) -> int:
         (Status.BARU, None, Action.START, {}, Refusal.NOT_ASSIGNEE),
         (Status.DITERIMA, "u-officer", Action.COMPLETE, {}, Refusal.WRONG_STATUS),
         (Status.DALAM_PROSES, "u-officer", Action.COMPLETE, {}, Refusal.NEEDS_AFTER_PHOTO),
-        (Status.DALAM_PROSES, "u-officer", Action.PROGRESS, {"percent": 120}, Refusal.INVALID_PERCENT),
+        (
+            Status.DALAM_PROSES,
+            "u-officer",
+            Action.PROGRESS,
+            {"percent": 120},
+            Refusal.INVALID_PERCENT,
+        ),
         (Status.DALAM_PROSES, "u-officer", Action.RETURN_NOT_OUR_DUTY, {}, Refusal.NEEDS_REASON),
         (Status.DALAM_PROSES, "u-officer", Action.APPROVE, {}, Refusal.ROLE_NOT_ALLOWED),
     ],
@@ -59,10 +65,14 @@ def test_unknown_report(officer_db: LocalDb, officer: Actor) -> None:
         local_db.record_action(officer_db, officer, "nope", Action.ACCEPT, {}, NOW)
 
 
-def test_an_action_changes_the_display_and_queues_in_order(officer_db: LocalDb, officer: Actor) -> None:
+def test_an_action_changes_the_display_and_queues_in_order(
+    officer_db: LocalDb, officer: Actor
+) -> None:
     _seed(officer_db, report("r1"))
     e1 = local_db.record_action(officer_db, officer, "r1", Action.ACCEPT, {}, NOW)
-    e2 = local_db.record_action(officer_db, officer, "r1", Action.START, {}, NOW + timedelta(minutes=1))
+    e2 = local_db.record_action(
+        officer_db, officer, "r1", Action.START, {}, NOW + timedelta(minutes=1)
+    )
     e3 = local_db.record_action(
         officer_db,
         officer,
@@ -86,7 +96,9 @@ def test_an_action_changes_the_display_and_queues_in_order(officer_db: LocalDb, 
     assert local_db.pending_counts(officer_db).mutations == 3
 
 
-def test_a_failing_write_leaves_neither_change_nor_outbox(officer_db: LocalDb, officer: Actor) -> None:
+def test_a_failing_write_leaves_neither_change_nor_outbox(
+    officer_db: LocalDb, officer: Actor
+) -> None:
     _seed(officer_db, report("r1", status=Status.DALAM_PROSES))
     # A payload the outbox cannot store fails after the domain check passed.
     with pytest.raises(TypeError):
@@ -143,7 +155,9 @@ def test_add_photo_stores_row_and_action_together(
     assert row.upload_state is local_db.UploadState.PENDING
     assert PhotoKind.AFTER in detail.report.photo_kinds
     # With the after photo on the device, completion is allowed locally.
-    done = local_db.record_action(officer_db, officer, "r1", Action.COMPLETE, {"note": "beres"}, NOW)
+    done = local_db.record_action(
+        officer_db, officer, "r1", Action.COMPLETE, {"note": "beres"}, NOW
+    )
     assert done.device_seq == entry.device_seq + 1
     assert local_db.get_report(officer_db, "r1", now=NOW).report.status is Status.MENUNGGU_VALIDASI  # type: ignore[union-attr]
 

@@ -14,7 +14,6 @@ from local_db import outbox as outbox_rows
 from local_db.migrations import MIGRATIONS, applied, migrate
 from local_db.reports import upsert_snapshots
 from local_db.state import set_account
-
 from tests.local_db.factory import NOW, OFFICER, report, snapshot
 
 

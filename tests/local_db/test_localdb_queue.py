@@ -46,7 +46,9 @@ NO_EXT = Extension(ExtensionState.NONE)
 APPROVED = Extension(ExtensionState.APPROVED, None, "hujan", "ok")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(reports=reports_strategy)
 def test_queue_order_is_the_domain_urgency_order(db: LocalDb, reports: list[Report]) -> None:
     with db.write() as conn:

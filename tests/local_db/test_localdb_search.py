@@ -16,8 +16,14 @@ def test_words_match_as_prefixes_in_any_column(db: LocalDb) -> None:
     local_db.apply_page(
         db,
         page(
-            upsert(report("r1", title="Pohon tumbang", description="menutup jalan", address="Jl. Cikini")),
-            upsert(report("r2", title="Sampah menumpuk", description="bau", address="Jl. Cikini Raya")),
+            upsert(
+                report(
+                    "r1", title="Pohon tumbang", description="menutup jalan", address="Jl. Cikini"
+                )
+            ),
+            upsert(
+                report("r2", title="Sampah menumpuk", description="bau", address="Jl. Cikini Raya")
+            ),
             upsert(report("r3", title="Parkir liar", description="trotoar", address="Jl. Menteng")),
         ),
         NOW,

@@ -12,7 +12,6 @@ import piexif
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
-from kit import DEVICE_TIME, jpeg, process
 from PIL import Image
 
 from domain import PhotoKind
@@ -25,6 +24,7 @@ from officer_app.photos.exif import (
     parse_exif_time,
     to_dms,
 )
+from tests.photos.photokit import DEVICE_TIME, jpeg, process
 
 TOLERANCE_DEG = 0.5 / SECOND_UNITS / 3600 + 1e-12
 
@@ -140,7 +140,10 @@ def test_no_location_writes_no_gps_ifd() -> None:
         (datetime(2024, 5, 14, 17, 30, 0, tzinfo=UTC), "2024:05:15 00:30:00"),  # next day in WIB
         (datetime(2024, 12, 31, 16, 59, 59, tzinfo=UTC), "2024:12:31 23:59:59"),
         (datetime(2024, 12, 31, 17, 0, 0, tzinfo=UTC), "2025:01:01 00:00:00"),
-        (datetime(2024, 5, 14, 9, 0, 0, tzinfo=timezone(timedelta(hours=8))), "2024:05:14 08:00:00"),
+        (
+            datetime(2024, 5, 14, 9, 0, 0, tzinfo=timezone(timedelta(hours=8))),
+            "2024:05:14 08:00:00",
+        ),
     ],
 )
 def test_date_time_original_is_jakarta_local_with_its_offset(utc: datetime, local: str) -> None:

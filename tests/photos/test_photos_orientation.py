@@ -12,10 +12,10 @@ import io
 
 import piexif
 import pytest
-from kit import close, jpeg, process, rgb_at
 from PIL import Image
 
 from officer_app.photos import PhotoSettings, read_embedded_tags
+from tests.photos.photokit import close, jpeg, process, rgb_at
 
 W, H = 96, 64  # the upright picture
 QUADRANTS = {  # (column, row) of the upright quadrant -> colour
@@ -65,7 +65,9 @@ def stored_for(orientation: int) -> Image.Image:
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_every_orientation_comes_out_upright(orientation: int) -> None:
     stored = stored_for(orientation)
-    raw = jpeg(stored, quality=95, exif=piexif.dump({"0th": {piexif.ImageIFD.Orientation: orientation}}))
+    raw = jpeg(
+        stored, quality=95, exif=piexif.dump({"0th": {piexif.ImageIFD.Orientation: orientation}})
+    )
     photo = process(raw, settings=PhotoSettings(stamp=False))
 
     assert (photo.width, photo.height) == (W, H)
@@ -81,7 +83,9 @@ def test_rotated_camera_photo_is_downscaled_to_portrait(orientation: int) -> Non
     """A phone held upright stores 4000x3000 with orientation 6 or 8: out comes 1200x1600."""
     stored = Image.new("RGB", (4000, 3000), (120, 120, 120))
     stored.paste((230, 30, 30), (0, 0, 400, 300))  # marks the stored top-left corner
-    raw = jpeg(stored, quality=85, exif=piexif.dump({"0th": {piexif.ImageIFD.Orientation: orientation}}))
+    raw = jpeg(
+        stored, quality=85, exif=piexif.dump({"0th": {piexif.ImageIFD.Orientation: orientation}})
+    )
     photo = process(raw, settings=PhotoSettings(stamp=False))
     assert (photo.width, photo.height) == (1200, 1600)
     # The stored top-left corner is shown top-right (6: rotated clockwise) or bottom-left (8).

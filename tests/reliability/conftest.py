@@ -14,7 +14,6 @@ the totals are printed at the end of the run and kept in pytest's cache under
 
 from __future__ import annotations
 
-import os
 import random
 import zlib
 from collections import Counter
@@ -25,16 +24,10 @@ import pytest
 
 from tests.support.device import Device
 from tests.support.faultproxy import FaultProxy
+from tests.support.scale import BASE_SEED, SCALE
 from tests.support.world import World, small_world
 
-SCALE = float(os.environ.get("TINDAK_RELIABILITY_SCALE", "1"))
-BASE_SEED = int(os.environ.get("TINDAK_RELIABILITY_SEED", random.randrange(2**31)))
-
 _TALLY: Counter[str] = Counter()
-
-
-def scaled(n: int) -> int:
-    return max(1, round(n * SCALE))
 
 
 @pytest.fixture
@@ -84,6 +77,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(
         f"{'seed':>28}: TINDAK_RELIABILITY_SEED={BASE_SEED} (scale {SCALE:g})"
     )
-    cache = terminalreporter.config.cache
+    cache = getattr(terminalreporter.config, "cache", None)  # absent with -p no:cacheprovider
     if cache is not None:
         cache.set("tindak/reliability", {"seed": BASE_SEED, "scale": SCALE, **_TALLY})

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import shutil
 import threading
 import uuid
 import zlib
@@ -29,7 +30,7 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from domain.protocol import PHOTO_CHUNK
 from server import schema
@@ -101,6 +102,10 @@ class RunningServer:
     def client(self, device_id: str | None = None) -> ApiClient:
         return ApiClient(self.base_url, device_id=device_id)
 
+    @property
+    def running(self) -> bool:
+        return self.embedded.engine is not None
+
     def stop(self) -> None:
         self.embedded.stop()
 
@@ -112,11 +117,19 @@ def start_server(backend: str, db_url: str, photo_dir: Path, **changes: Any) -> 
     return RunningServer(backend, embedded, settings, clock)
 
 
-def truncate_all(engine: Engine) -> None:
-    """Empty every table (PostgreSQL: one TRUNCATE; keeps the migrated schema)."""
-    names = [t.name for t in schema.metadata.sorted_tables if t is not schema.schema_version]
+def empty_database(engine: Engine) -> None:
+    """Delete every row but the migration record (children first; keeps the schema)."""
+    tables = [t for t in schema.metadata.sorted_tables if t is not schema.schema_version]
     with write_tx(engine) as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        for table in reversed(tables):
+            conn.execute(table.delete())
+
+
+def reset(running: RunningServer) -> None:
+    """Make a running server as good as new: empty database, clock at T0, no photos."""
+    empty_database(running.engine)
+    running.clock.set(T0)
+    shutil.rmtree(running.settings.photo_dir, ignore_errors=True)
 
 
 # --- images --------------------------------------------------------------------------

@@ -92,7 +92,9 @@ def test_access_token_expires_and_refresh_rotates(
     assert client.access != old_access and client.refresh_token != old_refresh
     assert client.request("GET", "/v1/sync/pull").status_code == 200
     # A request that raced the rotation with the old token is told to refresh, not to log out.
-    stale = client.request("GET", "/v1/sync/pull", headers={"Authorization": f"Bearer {old_access}"})
+    stale = client.request(
+        "GET", "/v1/sync/pull", headers={"Authorization": f"Bearer {old_access}"}
+    )
     assert stale.status_code == 401 and error_code(stale) == "token_expired"
 
 

@@ -23,9 +23,7 @@ def timeline_count(server: RunningServer, report_id: str) -> int:
         )
 
 
-def test_same_mutation_twice_is_applied_once(
-    server: RunningServer, world: World, api: Api
-) -> None:
+def test_same_mutation_twice_is_applied_once(server: RunningServer, world: World, api: Api) -> None:
     rid = world.rid("a_new")
     sup = api(SUPERVISOR_A)
     m = sup.mutation("dispatch", rid, assignee_id=world.uid(OFFICER_A1))

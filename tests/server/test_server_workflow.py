@@ -61,9 +61,9 @@ def test_full_path_dispatch_to_selesai_with_rework(
 ) -> None:
     rid = world.rid("a_new")
     sup, officer, validator = api(SUPERVISOR_A), api(OFFICER_A1), api(VALIDATOR)
-    assert applied(sup.act("dispatch", rid, assignee_id=world.uid(OFFICER_A1)))[
-        "report_version"
-    ] == 1
+    assert (
+        applied(sup.act("dispatch", rid, assignee_id=world.uid(OFFICER_A1)))["report_version"] == 1
+    )
     applied(officer.act("accept", rid))
     applied(officer.act("start", rid))
     applied(officer.act("progress", rid, percent=50, note="Separuh lubang sudah ditambal"))

@@ -113,8 +113,17 @@ class Story:
         )
         photo = body.get("photo")
         if isinstance(photo, dict):
+            taken = photo.get("captured_at")
             self.photos.append(
-                PhotoRef(photo["sha256"], PhotoKind(photo["kind"]), captured_at=self.t)
+                PhotoRef(
+                    photo["sha256"],
+                    PhotoKind(photo["kind"]),
+                    latitude=photo.get("latitude"),
+                    longitude=photo.get("longitude"),
+                    accuracy_m=photo.get("accuracy_m"),
+                    captured_at=datetime.fromisoformat(taken) if taken else self.t,
+                    taken_by=NAMES.get(actor.user_id, ""),
+                )
             )
         return self
 

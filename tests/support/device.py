@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 import local_db
+from domain import Action
 from local_db import LocalDb, OutboxEntry
 from sync import Backoff, MemoryTokenStore, SyncEngine, SyncReport, SyncSettings, Transport
 
@@ -74,8 +75,8 @@ class Device:
     def login(self) -> None:
         self.engine.login(self.username, self.password)
 
-    def act(self, rnd: random.Random) -> OutboxEntry | None:
-        entry = random_action(self.db, self.engine.now_server(), rnd, self.photo_dir)
+    def act(self, rnd: random.Random, only: Action | None = None) -> OutboxEntry | None:
+        entry = random_action(self.db, self.engine.now_server(), rnd, self.photo_dir, only)
         if entry is not None:
             self.created.append(entry.id)
         return entry

@@ -42,18 +42,29 @@ def _payload(action: Action, rnd: random.Random, proposed: datetime) -> dict[str
 
 
 def random_action(
-    db: LocalDb, now: datetime, rnd: random.Random, photo_dir: Path
+    db: LocalDb,
+    now: datetime,
+    rnd: random.Random,
+    photo_dir: Path,
+    only: Action | None = None,
 ) -> OutboxEntry | None:
-    """Record one allowed officer action on a random working report (None if none)."""
+    """Record one allowed officer action on a random working report (None if none);
+    `only` restricts the choice to one action (e.g. a photo, so an upload happens)."""
     actor = local_db.actor(db)
     if actor is None:
         return None
     items = [i for i in local_db.queue(db, now=now, limit=500) if i.report.status in WORKING]
-    if not items:
-        return None
-    report = rnd.choice(items).report
-    choices = [a for a, d in available(actor, report) if d.allowed and a in WEIGHTS]
-    if not choices:
+    rnd.shuffle(items)
+    for item in items:
+        report = item.report
+        choices = [
+            a
+            for a, d in available(actor, report)
+            if d.allowed and a in WEIGHTS and (only is None or a is only)
+        ]
+        if choices:
+            break
+    else:
         return None
     action = rnd.choices(choices, [WEIGHTS[a] for a in choices])[0]
     try:

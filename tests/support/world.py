@@ -52,6 +52,12 @@ class World:
         return self.server.settings
 
     @property
+    def clock(self) -> MovableClock:
+        clock = self.server.settings.clock
+        assert isinstance(clock, MovableClock)
+        return clock
+
+    @property
     def base_url(self) -> str:
         return self.server.base_url
 
@@ -59,12 +65,26 @@ class World:
         return ApiClient(self.base_url, who.username, who.password)
 
 
-def server_settings(folder: Path) -> Settings:
+class MovableClock:
+    """The server's clock, which a test may move forward (tokens expire, SLAs run)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+def server_settings(folder: Path, clock: MovableClock | None = None) -> Settings:
     return Settings(
         db_url=f"sqlite:///{folder / 'server.sqlite'}",
         photo_dir=folder / "photos",
         argon2_time_cost=1,
         argon2_memory_kib=1024,
+        clock=clock or MovableClock(),
     )
 
 
@@ -105,9 +125,11 @@ def seed_reports(world: World, n: int, rnd: random.Random, *, dispatch: bool = T
 
 
 @contextmanager
-def small_world(folder: Path, n_reports: int, seed: int = 0) -> Iterator[World]:
+def small_world(
+    folder: Path, n_reports: int, seed: int = 0, clock: MovableClock | None = None
+) -> Iterator[World]:
     folder.mkdir(parents=True, exist_ok=True)
-    settings = server_settings(folder)
+    settings = server_settings(folder, clock)
     with EmbeddedServer(settings) as server:
         assert server.engine is not None
         with write_tx(server.engine) as conn:
@@ -139,3 +161,35 @@ def small_world(folder: Path, n_reports: int, seed: int = 0) -> Iterator[World]:
         yield World(
             server, world.officer, world.officer2, world.supervisor, world.validator, tuple(ids)
         )
+
+
+def server_side_change(world: World, rnd: random.Random) -> str | None:
+    """What the office does meanwhile, through the real API: the supervisor reassigns a
+    report to the other officer or back, approves an extension; the validator sends
+    completed work back. Returns what happened (None if nothing applied)."""
+    with world.client(world.supervisor) as sup:
+        reports = list(sup.visible_reports().values())
+        rnd.shuffle(reports)
+        for r in reports:
+            status, assignee = r["status"], r["assignee_id"]
+            ext = (r.get("extension") or {}).get("state")
+            options: list[tuple[Person, Action, dict[str, object]]] = []
+            if status in ("didisposisikan", "diterima", "dalam_proses"):
+                other = world.officer2 if assignee == world.officer.id else world.officer
+                options.append((world.supervisor, Action.REASSIGN, {"assignee_id": other.id}))
+                if ext == "requested":
+                    options.append((world.supervisor, Action.APPROVE_EXTENSION, {"note": "ok"}))
+            if status == "menunggu_validasi":
+                note: dict[str, object] = {"note": "Foto sesudah kurang jelas, mohon diulang"}
+                options.append((world.validator, Action.SEND_BACK, note))
+            if not options:
+                continue
+            who, action, payload = rnd.choice(options)
+            if who is world.supervisor:
+                result = sup.act(action, r["id"], payload)
+            else:
+                with world.client(who) as val:
+                    result = val.act(action, r["id"], payload)
+            if result.outcome == "applied":
+                return action.value
+    return None

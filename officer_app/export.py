@@ -1,0 +1,211 @@
+"""CSV export for the monthly evaluation: the unit's reports and the team table.
+
+Files open directly in spreadsheet apps: UTF-8 with a byte-order mark (so Excel reads
+the Indonesian text right), comma-separated, every field quoted when needed, Indonesian
+headers, times in WIB as `YYYY-MM-DD HH:MM`, decimals with a dot.
+
+Invariants:
+- a file is written whole or not at all (a temporary file in the same folder, fsync,
+  then rename);
+- text that came from citizens (titles, addresses) can never run as a spreadsheet
+  formula: a field starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`.
+
+Errors:
+
+    ExportError     the folder cannot be created or written (message_id / message_en)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from domain import JAKARTA, category
+from domain.errors import UnknownCode
+from local_db.figures import ExportRow, TeamRow
+
+BOM = "\ufeff"
+
+REPORT_HEADERS: tuple[str, ...] = (
+    "Nomor Laporan",
+    "Judul",
+    "Kategori",
+    "Kanal",
+    "Status",
+    "Kelurahan",
+    "Kecamatan",
+    "Kota",
+    "Alamat",
+    "Petugas",
+    "Diterima (WIB)",
+    "Tenggat (WIB)",
+    "Didisposisikan (WIB)",
+    "Diselesaikan (WIB)",
+    "Terlambat",
+    "Progres (%)",
+    "Pengerjaan Ulang",
+    "Perpanjangan",
+    "Penilaian Warga",
+    "Lintang",
+    "Bujur",
+)
+
+TEAM_HEADERS: tuple[str, ...] = (
+    "Petugas",
+    "Selesai",
+    "Dalam Proses",
+    "Terlambat",
+    "Rata-rata Waktu Penyelesaian (jam)",
+    "Laporan Diajukan",
+    "Dikembalikan untuk Perbaikan",
+    "Tingkat Perbaikan (%)",
+    "Rata-rata Penilaian",
+    "Jumlah Penilaian",
+)
+
+STATUS_ID = {
+    "baru": "Baru",
+    "didisposisikan": "Didisposisikan",
+    "diterima": "Diterima",
+    "dalam_proses": "Dalam proses",
+    "menunggu_validasi": "Menunggu validasi",
+    "selesai": "Selesai",
+    "koordinasi": "Koordinasi",
+    "ditutup": "Ditutup",
+}
+EXTENSION_ID = {"none": "", "requested": "Diminta", "approved": "Disetujui", "refused": "Ditolak"}
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(Exception):
+    def __init__(self, message_id: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_id = message_id
+        self.message_en = message_en
+
+    def message(self, lang: str) -> str:
+        return self.message_id if lang == "id" else self.message_en
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet shows as text, never evaluates."""
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+def wib_text(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M")
+
+
+def _hours(value: timedelta | None) -> str:
+    return "" if value is None else f"{value.total_seconds() / 3600:.1f}"
+
+
+def _category(code: str) -> str:
+    try:
+        return category(code).name_id
+    except UnknownCode:
+        return code
+
+
+def report_record(row: ExportRow) -> list[str]:
+    r, v = row.view.report, row.view
+    return [
+        r.tracking_id,
+        safe_text(r.title),
+        _category(r.category),
+        r.channel,
+        STATUS_ID.get(r.status.value, r.status.value),
+        safe_text(v.kelurahan),
+        safe_text(v.kecamatan),
+        safe_text(v.kota),
+        safe_text(r.address),
+        safe_text(v.assignee_name),
+        wib_text(r.received_at),
+        wib_text(r.deadline),
+        wib_text(row.dispatched_at),
+        wib_text(row.completed_at),
+        "Ya" if row.overdue else "Tidak",
+        str(r.progress_pct),
+        str(r.rework_count),
+        EXTENSION_ID.get(r.extension.state.value, ""),
+        "" if v.rating is None else str(v.rating),
+        "" if r.latitude is None else f"{r.latitude:.6f}",
+        "" if r.longitude is None else f"{r.longitude:.6f}",
+    ]
+
+
+def team_record(row: TeamRow) -> list[str]:
+    ratio = row.rework.ratio
+    return [
+        safe_text(row.name),
+        str(row.done),
+        str(row.in_progress),
+        str(row.overdue),
+        _hours(row.completion.value),
+        str(row.rework.whole),
+        str(row.rework.part),
+        "" if ratio is None else f"{ratio * 100:.1f}",
+        "" if row.rating is None else f"{row.rating:.2f}",
+        str(row.rated),
+    ]
+
+
+def csv_text(headers: Sequence[str], records: Iterable[Sequence[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(records)
+    return BOM + out.getvalue()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unit"
+
+
+def export_unit(
+    folder: Path,
+    *,
+    reports: Sequence[ExportRow],
+    team: Sequence[TeamRow],
+    now: datetime,
+    unit: str,
+) -> list[Path]:
+    """Write `laporan_<unit>_<time>.csv` and `tim_<unit>_<time>.csv`; returns the paths."""
+    stamp = now.astimezone(JAKARTA).strftime("%Y%m%d-%H%M")
+    name = slug(unit)
+    files = [
+        (
+            folder / f"laporan_{name}_{stamp}.csv",
+            csv_text(REPORT_HEADERS, map(report_record, reports)),
+        ),
+        (folder / f"tim_{name}_{stamp}.csv", csv_text(TEAM_HEADERS, map(team_record, team))),
+    ]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, text in files:
+            write_atomic(path, text)
+    except OSError as exc:
+        raise ExportError(
+            f"Tidak dapat menulis ke folder {folder}: {exc.strerror or exc}",
+            f"Cannot write to the folder {folder}: {exc.strerror or exc}",
+        ) from exc
+    return [path for path, _ in files]

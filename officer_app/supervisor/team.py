@@ -1,0 +1,86 @@
+"""Tim: per officer done, in progress, overdue, completion time, rework rate, rating;
+and the CSV export for the monthly evaluation (the unit's reports and this table)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import InitVar, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from local_db.figures import TeamRow
+
+from ..export import ExportError, export_unit
+
+if TYPE_CHECKING:
+    from .state import SupervisorState
+
+
+@ft.observable
+@dataclass
+class TeamModel:
+    owner: InitVar[SupervisorState]
+    days: int = 30
+    rows: list[TeamRow] = field(default_factory=list)
+    folder: str = ""  # where the CSV files go (desktop: chosen in a dialog; web: typed)
+    exported: list[str] = field(default_factory=list)  # the files of the last export
+    export_error: str | None = None
+    busy: bool = False
+    loaded_at: datetime | None = None
+
+    def __post_init__(self, owner: SupervisorState) -> None:
+        self._owner = owner
+        self.folder = str(owner.session.device.data_dir / "ekspor")
+
+    async def refresh(self) -> None:
+        data, days = self._owner.data, self.days
+
+        def read() -> tuple[datetime, list[TeamRow]]:
+            now = data.now()
+            return now, data.team(now, days)
+
+        now, rows = await asyncio.to_thread(read)
+        self.rows = rows
+        self.loaded_at = now
+
+    async def set_days(self, days: int) -> None:
+        if days != self.days:
+            self.days = days
+            await self.refresh()
+
+    def set_folder(self, folder: str) -> None:
+        self.folder = folder.strip()
+
+    async def export(self) -> list[Path]:
+        """Write the unit's reports and the team table as CSV into `folder`."""
+        data, days, folder = self._owner.data, self.days, self.folder
+        unit = ""
+        account = self._owner.session.app.account
+        if account is not None:
+            unit = account.user.unit_name or account.user.unit_id or ""
+        self.busy = True
+        self.export_error = None
+
+        def write() -> list[Path]:
+            now = data.now()
+            return export_unit(
+                Path(folder).expanduser(),
+                reports=data.export_rows(now),
+                team=data.team(now, days),
+                now=now,
+                unit=unit,
+            )
+
+        try:
+            paths = await asyncio.to_thread(write)
+        except ExportError as exc:
+            self.export_error = exc.message(self._owner.lang)
+            self.exported = []
+            return []
+        finally:
+            self.busy = False
+        self.exported = [str(p) for p in paths]
+        return paths

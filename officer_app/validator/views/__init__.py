@@ -1,0 +1,1 @@
+"""The validator's components: the queue and the review screen."""

@@ -1,0 +1,218 @@
+"""Resumable, content-addressed photo upload and the checks at its last byte."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from PIL import Image
+from sqlalchemy import select
+
+from server.photos import final_path, partial_path
+from server.schema import photos
+from tests.server.kit import (
+    OFFICER_A1,
+    ApiClient,
+    RunningServer,
+    World,
+    make_jpeg,
+    make_png,
+    sha256,
+)
+
+Api = Callable[..., ApiClient]
+
+
+def put(client: ApiClient, sha: str, offset: int, size: int, chunk: bytes) -> httpx.Response:
+    return client.request(
+        "PUT",
+        f"/v1/photos/{sha}",
+        params={"offset": offset, "size": size},
+        content=chunk,
+        headers={"Content-Type": "application/octet-stream"},
+    )
+
+
+def stored_row(server: RunningServer, sha: str) -> object | None:
+    with server.engine.connect() as conn:
+        return conn.execute(select(photos).where(photos.c.sha256 == sha)).first()
+
+
+def nothing_left(server: RunningServer, sha: str) -> bool:
+    root = server.settings.photo_dir
+    return (
+        stored_row(server, sha) is None
+        and not partial_path(root, sha).exists()
+        and not final_path(root, sha).exists()
+    )
+
+
+def test_upload_resumed_after_a_cut(server: RunningServer, world: World, api: Api) -> None:
+    data = make_jpeg(400, 300, seed=61)
+    sha, half = sha256(data), len(data) // 2
+    first = api(OFFICER_A1)
+    assert put(first, sha, 0, len(data), data[:half]).json() == {
+        "sha256": sha,
+        "size": len(data),
+        "received": half,
+        "complete": False,
+    }
+    first.close()  # the connection is cut
+    second = api(OFFICER_A1)
+    status = second.request("GET", f"/v1/photos/{sha}").json()
+    assert status["received"] == half and not status["complete"]
+    done = put(second, sha, status["received"], len(data), data[half:])
+    assert done.status_code == 200 and done.json()["complete"] is True
+    fetched = second.request("GET", f"/v1/photos/{sha}/content")
+    assert fetched.content == data
+    assert final_path(server.settings.photo_dir, sha).read_bytes() == data
+    assert not partial_path(server.settings.photo_dir, sha).exists()
+    row = stored_row(server, sha)
+    assert row is not None
+    assert (row.width, row.height, row.mime, row.complete) == (400, 300, "image/jpeg", True)  # type: ignore[attr-defined]
+
+
+def test_wrong_offset_answers_the_current_status(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    data = make_jpeg(200, 150, seed=62)
+    sha = sha256(data)
+    client = api(OFFICER_A1)
+    put(client, sha, 0, len(data), data[:1000])
+    for offset in (0, 500, 2000):
+        conflict = put(client, sha, offset, len(data), data[offset : offset + 100])
+        assert conflict.status_code == 409
+        body = conflict.json()
+        assert body["error"]["code"] == "offset_mismatch"
+        assert body["received"] == 1000 and body["sha256"] == sha
+    assert put(client, sha, 1000, len(data), data[1000:]).json()["complete"]
+
+
+def test_partial_file_shorter_than_recorded_is_resumed_from_disk(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    data = make_jpeg(200, 150, seed=63)
+    sha = sha256(data)
+    client = api(OFFICER_A1)
+    put(client, sha, 0, len(data), data[:3000])
+    part = partial_path(server.settings.photo_dir, sha)
+    with open(part, "r+b") as fh:  # the disk lost the tail (a crash before fsync)
+        fh.truncate(1000)
+    conflict = put(client, sha, 3000, len(data), data[3000:])
+    assert conflict.status_code == 409 and conflict.json()["received"] == 1000
+    assert put(client, sha, 1000, len(data), data[1000:]).json()["complete"]
+    assert client.request("GET", f"/v1/photos/{sha}/content").content == data
+
+
+def test_uploading_a_complete_photo_again_is_harmless(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    data = make_png(seed=64)
+    client = api(OFFICER_A1)
+    assert client.upload(data)["complete"]
+    again = put(client, sha256(data), 0, len(data), data)
+    assert again.status_code == 200 and again.json()["complete"]
+    row = stored_row(server, sha256(data))
+    assert row is not None and row.mime == "image/png"  # type: ignore[attr-defined]
+
+
+def test_unknown_photo_status_is_empty(server: RunningServer, world: World, api: Api) -> None:
+    sha = "0" * 64
+    assert api(OFFICER_A1).request("GET", f"/v1/photos/{sha}").json() == {
+        "sha256": sha,
+        "size": 0,
+        "received": 0,
+        "complete": False,
+    }
+
+
+def test_hash_mismatch_leaves_nothing(server: RunningServer, world: World, api: Api) -> None:
+    data = make_jpeg(seed=65)
+    wrong = sha256(b"something else")
+    response = put(api(OFFICER_A1), wrong, 0, len(data), data)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "hash_mismatch"
+    assert nothing_left(server, wrong)
+
+
+def refused(server: RunningServer, client: ApiClient, data: bytes, code: str) -> None:
+    sha = sha256(data)
+    response = put(client, sha, 0, len(data), data)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+    assert nothing_left(server, sha)
+
+
+def test_non_images_are_refused(server: RunningServer, world: World, api: Api) -> None:
+    client = api(OFFICER_A1)
+    refused(server, client, b"%PDF-1.4 not a photo at all" * 10, "invalid_image")
+    gif = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(gif, "GIF")
+    refused(server, client, gif.getvalue(), "invalid_image")
+
+
+def test_truncated_jpeg_is_refused(server: RunningServer, world: World, api: Api) -> None:
+    data = make_jpeg(300, 200, seed=66)
+    refused(server, api(OFFICER_A1), data[: len(data) * 2 // 3], "invalid_image")
+
+
+def test_corrupt_png_is_refused(server: RunningServer, world: World, api: Api) -> None:
+    data = bytearray(make_png(seed=67))
+    data[60] ^= 0xFF  # inside the IDAT chunk: the CRC no longer matches
+    refused(server, api(OFFICER_A1), bytes(data), "invalid_image")
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A tiny PNG that claims width x height (gray): inflates to width*height bytes."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+        )
+
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    row = b"\x00" + b"\x00" * width
+    raw = zlib.compress(row * 64, 9)  # only the first rows: the header is what matters
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def test_decompression_bomb_is_refused_before_decoding(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    bomb = _bomb_png(60_000, 60_000)
+    assert len(bomb) < 100_000
+    refused(server, api(OFFICER_A1), bomb, "image_too_large")
+    # Just over the 40 MP limit is refused too; the header is all it takes.
+    refused(server, api(OFFICER_A1), _bomb_png(8000, 5001), "image_too_large")
+
+
+def test_photo_over_the_size_limit(server: RunningServer, world: World, api: Api) -> None:
+    client = api(OFFICER_A1)
+    sha = "ab" * 32
+    limit = server.settings.limits.photo_bytes
+    response = put(client, sha, 0, limit + 1, b"\xff\xd8")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "photo_too_large"
+    beyond = put(client, sha, 10, 11, b"xx")
+    assert beyond.status_code == 422
+    assert nothing_left(server, sha)
+
+
+def test_bad_sha_in_the_path(server: RunningServer, world: World, api: Api) -> None:
+    client = api(OFFICER_A1)
+    for bad in ("abc", "G" * 64, "AB" * 32):
+        response = put(client, bad, 0, 1, b"x")
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_upload_needs_a_login(server: RunningServer, world: World, tmp_path: Path) -> None:
+    data = make_jpeg(seed=68)
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        response = anonymous.put(
+            f"/v1/photos/{sha256(data)}", params={"offset": 0, "size": len(data)}, content=data
+        )
+    assert response.status_code == 401
+    assert nothing_left(server, sha256(data))

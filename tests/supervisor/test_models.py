@@ -1,0 +1,216 @@
+"""The supervisor's view-models, without a browser, on a real device database."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import local_db
+from domain import Action, ExtensionState, Status
+from officer_app.device import Device
+from officer_app.export import REPORT_HEADERS, TEAM_HEADERS
+from officer_app.supervisor.state import SupervisorState
+
+from .kit import NOW
+from .stories import KELURAHAN, SUP, Story, fill, officer
+
+H = timedelta(hours=1)
+D = timedelta(days=1)
+
+
+def run(coro: object) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def unit(device: Device) -> None:
+    """A unit with three new reports, work in hand, a request for more time."""
+    stories = [
+        Story.new("N1", NOW - 3 * D),
+        Story.new("N2", NOW - 1 * D),
+        Story.new("N3", NOW - 8 * D, kelurahan=KELURAHAN[1]),  # overdue, not dispatched
+        Story.new("W1", NOW - 2 * D).dispatch("off-1", H),
+        Story.new("W2", NOW - 6 * D - 20 * H).dispatch("off-2", H),
+    ]
+    ext = Story.new("X", NOW - 5 * D).dispatch("off-2", H).work(H)
+    ext.do(
+        officer("off-2"),
+        Action.REQUEST_EXTENSION,
+        H,
+        {"reason": "Menunggu pompa air", "proposed_deadline": (NOW + 14 * D).isoformat()},
+    )
+    done = Story.new("D", NOW - 4 * D).dispatch("off-1", H).work(H).complete(H).approve(H, 5)
+    fill(device.db, [s.snapshot() for s in [*stories, ext, done]], NOW)
+
+
+def test_dashboard_model_loads_and_changes_period(device: Device, state: SupervisorState) -> None:
+    unit(device)
+    model = state.dashboard
+    run(model.refresh())
+    assert model.figures is not None and model.loaded_at == NOW
+    assert model.figures.by_status[Status.BARU] == 3 and model.figures.overdue == 1
+    assert model.figures.period.days == 30
+    run(model.set_days(7))
+    assert model.figures.period.days == 7 and len(model.figures.by_day) == 7
+    with pytest.raises(ValueError):
+        run(model.set_days(5))
+
+
+def test_dispatch_many_reports_to_one_officer_offline(
+    device: Device, state: SupervisorState
+) -> None:
+    unit(device)
+    model = state.dispatch
+    run(model.refresh())
+    assert [i.report.id for i in model.new] == ["N3", "N1", "N2"]  # most urgent first
+    assert [(o.officer_id, o.active) for o in model.officers] == [
+        ("off-3", 0),
+        ("off-1", 1),
+        ("off-2", 2),
+    ]
+    model.toggle("N1")
+    model.toggle("N3")
+    model.choose_officer("off-3")
+    outcome = run(model.dispatch_selected())
+    assert outcome == model.outcome and model.outcome.done == 2 and not model.outcome.refused
+    assert [i.report.id for i in model.new] == ["N2"] and model.selected == []
+    assert {o.officer_id: o.active for o in model.officers}["off-3"] == 2
+    # Queued for the server, shown at once: two unsent dispatches.
+    assert local_db.pending_counts(device.db).mutations == 2
+    detail = device.report("N3")
+    assert detail is not None and detail.view.pending and detail.report.assignee_id == "off-3"
+
+
+def test_dispatch_says_why_a_report_did_not_go(device: Device, state: SupervisorState) -> None:
+    unit(device)
+    model = state.dispatch
+    run(model.refresh())
+    assert run(model.dispatch_selected()).refused[0][1] == "Pilih petugas untuk laporan ini."  # type: ignore[attr-defined]
+    model.choose_officer("off-1")
+    assert run(model.dispatch_selected()).refused[0][1] == "Pilih laporan yang akan didisposisikan."  # type: ignore[attr-defined]
+    model.select_all()
+    # Meanwhile (another window of this supervisor) N2 was dispatched.
+    local_db.record_action(device.db, SUP, "N2", Action.DISPATCH, {"assignee_id": "off-2"}, NOW)
+    outcome = run(model.dispatch_selected())
+    assert outcome.done == 2  # type: ignore[attr-defined]
+    assert outcome.refused == (  # type: ignore[attr-defined]
+        ("CRM-2026-N2", "Tindakan ini tidak bisa dilakukan saat status laporan 'didisposisikan'."),
+    )
+
+
+def test_reassign_and_return_as_not_our_duty(device: Device, state: SupervisorState) -> None:
+    unit(device)
+    model = state.dispatch
+    run(model.refresh())
+    assert [i.report.id for i in model.working][:2] == ["W2", "X"]
+    run(model.reassign("W2", "off-3"))
+    assert model.outcome is not None and model.outcome.done == 1
+    assert {o.officer_id: o.active for o in model.officers} == {"off-1": 1, "off-2": 1, "off-3": 1}
+    refused = run(model.return_not_our_duty("N1", "  "))
+    assert refused.refused[0][1] == "Alasan wajib diisi."  # type: ignore[attr-defined]
+    run(model.return_not_our_duty("N1", "Kewenangan Dinas Bina Marga"))
+    assert "N1" not in [i.report.id for i in model.new]
+    detail = device.report("N1")
+    assert detail is not None and detail.report.status is Status.KOORDINASI
+
+
+def test_extension_approve_moves_the_deadline_and_refusal_needs_a_note(
+    device: Device, state: SupervisorState
+) -> None:
+    unit(device)
+    model = state.extensions
+    run(model.refresh())
+    [req] = model.rows
+    assert req.report.extension.reason == "Menunggu pompa air"
+    assert run(model.refuse("X", "")) is False and model.error == "Catatan wajib diisi."
+    assert run(model.approve("X")) is True and model.rows == []
+    detail = device.report("X")
+    assert detail is not None
+    assert detail.report.extension.state is ExtensionState.APPROVED
+    assert detail.report.deadline == NOW + 14 * D
+
+
+def test_sla_watch_model(device: Device, state: SupervisorState) -> None:
+    unit(device)
+    run(state.sla.refresh())
+    assert [w.item.report.id for w in state.sla.breaches] == ["N3"]
+    assert [w.item.report.id for w in state.sla.at_risk] == ["W2", "X"]
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for spreadsheet apps
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_team_table_and_csv_export(
+    device: Device, state: SupervisorState, tmp_path: Path
+) -> None:
+    unit(device)
+    evil = Story.new("E", NOW - H)
+    evil.report = evil.report.evolve(title="=HYPERLINK(\"http://x\")")
+    fill(device.db, [evil.snapshot()], NOW)
+    model = state.team
+    run(model.refresh())
+    rows = {r.name: r for r in model.rows}
+    assert (rows["Budi Santoso"].done, rows["Budi Santoso"].in_progress) == (1, 1)
+    assert rows["Budi Santoso"].rating == 5
+    model.set_folder(str(tmp_path / "ekspor bulanan"))
+    paths = run(model.export())
+    assert model.export_error is None and model.exported == [str(p) for p in paths]  # type: ignore[union-attr]
+    reports, team = (read_csv(p) for p in paths)  # type: ignore[union-attr]
+    assert tuple(reports[0]) == REPORT_HEADERS and tuple(team[0]) == TEAM_HEADERS
+    assert len(reports) == 1 + 8
+    by_id = {r[0]: r for r in reports[1:]}
+    assert by_id["CRM-2026-N3"][14] == "Ya" and by_id["CRM-2026-N1"][14] == "Tidak"
+    assert by_id["CRM-2026-D"][4] == "Selesai" and by_id["CRM-2026-D"][18] == "5"
+    assert by_id["CRM-2026-E"][1] == "'=HYPERLINK(\"http://x\")"  # never a formula
+    assert by_id["CRM-2026-W1"][10] == "2026-11-18 10:00"  # WIB
+    team_rows = {r[0]: r for r in team[1:]}
+    assert team_rows["Budi Santoso"][1:4] == ["1", "1", "0"]
+
+
+def test_export_to_an_unwritable_folder_says_so(
+    device: Device, state: SupervisorState, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    state.team.set_folder(str(blocker / "sub"))
+    assert run(state.team.export()) == []
+    assert state.team.export_error is not None
+    assert state.team.export_error.startswith("Tidak dapat menulis ke folder")
+
+
+def test_map_model_points_and_fallback(device: Device, state: SupervisorState) -> None:
+    unit(device)
+    model = state.map
+    run(model.refresh())
+    assert [p.report_id for p in model.points][0] == "N3"
+    assert {k.name for k in model.kelurahan} == {"Menteng", "Cikini"}
+    assert not model.fallback
+    model.tile_error()
+    assert model.fallback
+    lat, lon = model.centre
+    assert -6.3 < lat < -6.1 and 106.7 < lon < 106.9
+
+
+def test_a_finished_sync_reloads_the_screens_shown(device: Device, state: SupervisorState) -> None:
+    unit(device)
+
+    async def scenario() -> None:
+        await state.dispatch.refresh()
+        assert state.dashboard.loaded_at is None
+        fill(device.db, [Story.new("N9", NOW - 2 * H).snapshot()], NOW)
+        state.session.sync.last_success = NOW  # what a finished sync does
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if "N9" in [i.report.id for i in state.dispatch.new]:
+                break
+        assert "N9" in [i.report.id for i in state.dispatch.new]
+        assert state.dashboard.loaded_at is None  # never shown: not loaded
+
+    run(scenario())

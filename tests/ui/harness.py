@@ -1,0 +1,253 @@
+"""The browser test harness: a real server, a real device, the web app, real Chromium.
+
+    stack = Stack.start(tmp_path)        # server (demo data) + device + web app
+    ui = Ui(browser_context.new_page(), stack)
+    ui.open(); ui.sign_in("petugas.demo")
+    ui.click("queue-row-CRM-..."); ui.wait_text("Terima tugas")
+
+Pieces (all real, all on loopback):
+- the reference server (`server.embedded.EmbeddedServer`) on a SQLite file, seeded with
+  the deterministic demo data; `stop_server()` / `start_server()` take it away and
+  bring it back on the same port and database (the device is then really offline);
+- the device (`officer_app.device.Device`: local SQLite, sync engine, memory tokens);
+- the app's web build served in-process (`officer_app.launch.WebApp`, no CDN);
+- headless Debian Chromium driven by Playwright; every request that is not the app
+  itself is aborted (and recorded), proving the app needs no internet.
+
+Render errors inside Flet components are otherwise silent (the update loop just stops
+repainting): `RenderErrors` records them and the fixtures fail the test on any.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+from officer_app.app import make_main
+from officer_app.device import Device
+from officer_app.launch import WebApp
+from officer_app.profile import Profile
+from server.config import Settings
+from server.demo import seed_demo
+from server.embedded import EmbeddedServer
+from sync import MemoryTokenStore
+from tests.server.kit import ApiClient
+
+PASSWORD = "tindak123"
+DEMO_REPORTS = 300
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+JAKARTA = {"latitude": -6.1944, "longitude": 106.8229, "accuracy": 8}  # Menteng
+
+
+class RenderErrors:
+    """Records exceptions raised while Flet renders a component (test-only hook)."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+        self._original: Callable[..., Any] | None = None
+
+    def install(self) -> None:
+        import flet.components.component as component
+
+        original = component.Component.update
+        self._original = original
+        errors = self
+
+        def update(self: Any) -> Any:
+            try:
+                return original(self)
+            except Exception:
+                with errors._lock:
+                    errors.errors.append(traceback.format_exc())
+                raise
+
+        component.Component.update = update  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        import flet.components.component as component
+
+        if self._original is not None:
+            component.Component.update = self._original  # type: ignore[method-assign]
+            self._original = None
+
+
+def server_settings(tmp: Path) -> Settings:
+    return Settings(
+        db_url=f"sqlite:///{tmp / 'server.sqlite'}",
+        photo_dir=tmp / "server-photos",
+        argon2_time_cost=1,
+        argon2_memory_kib=8192,
+    )
+
+
+@dataclass
+class Stack:
+    tmp: Path
+    settings: Settings
+    server: EmbeddedServer | None
+    port: int
+    device: Device
+    web: WebApp
+    blocked: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, tmp: Path, *, reports: int = DEMO_REPORTS) -> Stack:
+        settings = server_settings(tmp)
+        server = EmbeddedServer(settings).start()
+        assert server.engine is not None
+        seed_demo(server.engine, reports=reports, settings=settings)
+        port = server.port
+        profile = Profile().with_server(server.base_url)
+        # A short interval: the background loop runs while the tests wait on screens.
+        device = Device(profile, tmp / "device", MemoryTokenStore())
+        device.start()
+        web = WebApp(make_main(device)).start()
+        return cls(tmp, settings, server, port, device, web)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop_server(self) -> None:
+        """Take the server away: the device's next request finds nobody listening."""
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def start_server(self) -> None:
+        """Bring the same server back (same port, same database)."""
+        if self.server is None:
+            self.server = EmbeddedServer(self.settings, port=self.port).start()
+
+    def api(self, username: str) -> ApiClient:
+        client = ApiClient(self.base_url)
+        response = client.login(username, PASSWORD)
+        assert response.status_code == 200, response.text
+        return client
+
+    def close(self) -> None:
+        self.web.stop()
+        self.device.close()
+        self.stop_server()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Ui:
+    """A page of the app in Chromium, addressed by semantics identifiers."""
+
+    def __init__(self, page: Page, stack: Stack) -> None:
+        self.page = page
+        self.stack = stack
+        origin = stack.web.url
+
+        def route(r: Any) -> None:
+            url = r.request.url
+            if url.startswith(origin):
+                r.continue_()
+            else:
+                stack.blocked.append(url)
+                r.abort()
+
+        page.route("**/*", route)
+
+    # --- page ---------------------------------------------------------------------
+
+    def open(self, path: str = "/") -> Ui:
+        self.page.goto(self.stack.web.url + path)
+        self.page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30_000)
+        self.page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+        self.page.wait_for_selector("flt-semantics", state="attached", timeout=30_000)
+        return self
+
+    def node(self, ident: str) -> Any:
+        return self.page.locator(f'[flt-semantics-identifier="{ident}"]')
+
+    def nodes(self, prefix: str) -> Any:
+        return self.page.locator(f'[flt-semantics-identifier^="{prefix}"]')
+
+    def wait(self, ident: str, timeout: float = 15_000) -> Any:
+        loc = self.node(ident)
+        loc.first.wait_for(state="attached", timeout=timeout)
+        return loc.first
+
+    def click(self, ident: str, timeout: float = 15_000) -> None:
+        self.wait(ident, timeout).click()
+
+    def type(self, ident: str, text: str) -> None:
+        """Replace a text field's content, typing like a person would; checked.
+
+        Flutter web edits through a hidden <input>; keys typed before it is attached
+        are lost, so the field's final value is read back and the typing redone once
+        if it does not match.
+        """
+        for _ in range(3):
+            self.click(ident)
+            self.page.wait_for_function(
+                "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)",
+                timeout=10_000,
+            )
+            self.page.keyboard.press("Control+A")
+            self.page.keyboard.press("Backspace")
+            self.page.keyboard.type(text, delay=15)
+            value = self.page.evaluate("() => document.activeElement?.value ?? null")
+            if value == text:
+                return
+        raise AssertionError(f"could not type {text!r} into {ident}: the field shows {value!r}")
+
+    def text_of(self, ident: str) -> str:
+        return str(self.wait(ident).inner_text())
+
+    def wait_text(self, text: str, timeout: float = 15_000) -> None:
+        self.page.get_by_text(text, exact=False).first.wait_for(state="attached", timeout=timeout)
+
+    def wait_until(self, check: Callable[[], bool], timeout_s: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not met in time")
+            time.sleep(0.1)
+
+    def texts(self) -> str:
+        return "\n".join(self.page.locator("flt-semantics").all_inner_texts())
+
+    def shot(self, path: Path) -> None:
+        time.sleep(0.7)  # let Flutter paint the last frame
+        self.page.screenshot(path=str(path))
+
+    # --- flows ----------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
+        self.wait("login-username")
+        self.type("login-username", username)
+        self.type("login-password", password)
+        self.click("login-submit")
+
+    def pick_photo(self, trigger_ident: str, path: Path) -> None:
+        with self.page.expect_file_chooser(timeout=15_000) as chooser:
+            self.click(trigger_ident)
+        chooser.value.set_files(str(path))
