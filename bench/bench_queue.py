@@ -14,20 +14,17 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import local_db  # noqa: E402
-from domain import CATEGORIES, Report, Status  # noqa: E402
-from local_db import LocalDb, Stage  # noqa: E402
-from local_db.codec import dt_out  # noqa: E402
-from local_db.reports import REPORT_COLUMNS, displayed_columns  # noqa: E402
+import local_db
+from domain import CATEGORIES, Report, Status
+from local_db import LocalDb, Stage
+from local_db.codec import dt_out
+from local_db.reports import REPORT_COLUMNS, displayed_columns
 
 NOW = datetime(2026, 5, 14, 3, 0, tzinfo=UTC)
 STATUS_MIX = [

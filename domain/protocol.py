@@ -14,8 +14,18 @@ JSON shapes (all datetimes ISO-8601 with offset, UTC):
                         -> {sha256, size, received, complete}
     GET  /v1/photos/{sha256}/content    -> the bytes (only within the caller's scope)
 
-Errors (any 4xx/5xx): {"error": {"code", "message_id", "message_en"}}; a 401 with code
-`token_expired` asks for a refresh, `device_revoked` / `session_revoked` ends the session.
+Errors (any 4xx/5xx): {"error": {"code", "message_id", "message_en"}}. The 401 codes,
+whichever call (refresh included) they answer:
+- `token_expired`: refresh (once) and retry the call;
+- `session_revoked` / `token_invalid`: the session ended (logout, a new login on the
+  device, a reused refresh token, a deactivated user, an expired or unknown token): log
+  in again; the device keeps every piece of its data;
+- `device_revoked`: an admin revoked this device: stop, report the unsent work, then
+  wipe the device's data. Only this code ever leads to a wipe.
+A refresh token just rotated away may be presented once more within a short grace
+(the reference server's
+`Settings.refresh_grace`, 60 s by default) and gets a fresh pair, so a lost refresh answer is
+survivable; after the grace, or a second time, it ends the session (`session_revoked`).
 
 A cursor is opaque to the device: the server encodes its own monotonic sequence in it,
 never a device clock. A change is a full snapshot of the entity as the caller may see it

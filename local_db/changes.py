@@ -84,12 +84,13 @@ def apply_page(db: LocalDb, page: PullPage, now: datetime) -> PageApplied:
     with db.write() as conn:
         actor = account_actor(conn)
         gen, sweeping = resync_gen(conn)
-        snaps = [
-            ReportSnapshot.from_wire(c.data)
+        wires = [
+            c.data
             for c in page.changes
             if c.entity is Entity.REPORT and c.op is ChangeOp.UPSERT and c.data is not None
         ]
-        upserted = upsert_snapshots(conn, snaps, actor, gen, now)
+        snaps = [ReportSnapshot.from_wire(w) for w in wires]
+        upserted = upsert_snapshots(conn, snaps, actor, gen, now, wires)
         removed = kept = 0
         for c in page.changes:
             if c.entity is Entity.REPORT and c.op is ChangeOp.REMOVE:

@@ -32,19 +32,20 @@ local overlay counts (a supervisor's unsent dispatch already shows as dispatched
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from domain import JAKARTA, Status, UrgencyLevel
+from domain import JAKARTA, ExtensionState, Status, UrgencyLevel
 from domain.sla import AT_RISK, DUE_SOON, urgency
 
 from .codec import dt_in, dt_out
 from .connection import LocalDb
 from .reports import REPORT_COLUMNS, view_from_row
-from .rows import QueueItem, ReportView
+from .rows import QueueItem
 
 SLA_ACTIVE: tuple[Status, ...] = (
     Status.BARU,
@@ -222,10 +223,29 @@ class KelurahanLoad:
 
 @dataclass(frozen=True, slots=True)
 class ExportRow:
-    view: ReportView
+    """One report as the monthly-evaluation CSV lists it."""
+
+    tracking_id: str
+    title: str
+    category: str
+    channel: str
+    status: Status
+    kelurahan: str
+    kecamatan: str
+    kota: str
+    address: str
+    assignee_name: str
+    received_at: datetime
+    deadline: datetime
     dispatched_at: datetime | None
     completed_at: datetime | None
     overdue: bool
+    progress_pct: int
+    rework_count: int
+    extension: ExtensionState
+    rating: int | None
+    latitude: float | None
+    longitude: float | None
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -239,11 +259,9 @@ class _Scope:
         self.args: list[Any] = [] if unit_id is None else [unit_id]
 
 
-def _last_event(event: str) -> str:
-    return (
-        f"(SELECT report_id, MAX(at) AS at FROM timeline WHERE event = '{event}' "
-        "GROUP BY report_id)"
-    )
+def _last(event: str) -> str:
+    """The time of the report's (alias `r`) last `event`, through the timeline's index."""
+    return f"(SELECT MAX(t.at) FROM timeline AS t WHERE t.report_id = r.id AND t.event = '{event}')"
 
 
 def _avg(days: float | None, n: int) -> Average:
@@ -268,78 +286,71 @@ def _columns(alias: str = "r") -> str:
 def dashboard(
     db: LocalDb, *, now: datetime, unit_id: str | None = None, days: int | None = DEFAULT_DAYS
 ) -> DashboardFigures:
-    """The unit's dashboard figures against the server-corrected `now`."""
+    """The unit's dashboard figures against the server-corrected `now`.
+
+    Three passes over the unit's reports (a device row is wide: it carries the server's
+    snapshot, so every pass counts): the current counts, the period's groups, and the
+    period's times (the last dispatch / completion found through the timeline's index).
+    """
     period = Period.last_days(now, days)
     scope = _Scope(unit_id)
     n, n24 = dt_out(now), dt_out(now + DUE_SOON)
     today = dt_out(jakarta_midnight(now))
     start = dt_out(period.start) if period.start is not None else ""
+    in_period = f"{scope.sql} AND r.received_at >= ?"
+    args = [*scope.args, start]
     with db.read() as conn:
-        by_status = {
-            Status(s): c
-            for s, c in conn.execute(
-                f"SELECT r.status, COUNT(*) FROM reports AS r WHERE {scope.sql} GROUP BY r.status",
-                scope.args,
-            )
-        }
-        sla = conn.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(r.deadline < ?), 0), "
-            f"COALESCE(SUM(r.deadline >= ? AND r.deadline < ?), 0) FROM reports AS r "
-            f"WHERE {scope.sql} AND r.status IN {_ACTIVE}",
-            [n, n, n24, *scope.args],
-        ).fetchone()
-        received_today = conn.execute(
-            f"SELECT COUNT(*) FROM reports AS r WHERE {scope.sql} AND r.received_at >= ?",
-            [*scope.args, today],
-        ).fetchone()[0]
-        in_period = f"{scope.sql} AND r.received_at >= ?"
-        args = [*scope.args, start]
-        by_category = tuple(
-            Count(code, code, c)
-            for code, c in conn.execute(
-                f"SELECT r.category, COUNT(*) AS c FROM reports AS r WHERE {in_period} "
-                "GROUP BY r.category ORDER BY c DESC, r.category",
-                args,
-            )
-        )
-        by_kelurahan = tuple(
-            Count(code, name, c)
-            for code, name, c in conn.execute(
-                f"SELECT COALESCE(r.kelurahan_code, ''), MAX(r.kelurahan), COUNT(*) AS c "
-                f"FROM reports AS r WHERE {in_period} GROUP BY COALESCE(r.kelurahan_code, '') "
-                "ORDER BY c DESC, 1",
-                args,
-            )
-        )
-        per_day = dict(
-            conn.execute(
-                f"SELECT date(r.received_at, '+7 hours') AS d, COUNT(*) FROM reports AS r "
-                f"WHERE {in_period} GROUP BY d",
-                args,
-            ).fetchall()
-        )
+        current = conn.execute(
+            f"SELECT r.status, COUNT(*), COALESCE(SUM(r.deadline < ?), 0), "
+            f"COALESCE(SUM(r.deadline >= ? AND r.deadline < ?), 0), "
+            f"COALESCE(SUM(r.received_at >= ?), 0) FROM reports AS r WHERE {scope.sql} "
+            "GROUP BY r.status",
+            [n, n, n24, today, *scope.args],
+        ).fetchall()
+        groups = conn.execute(
+            f"SELECT r.category, COALESCE(r.kelurahan_code, ''), MAX(r.kelurahan), "
+            f"date(r.received_at, '+7 hours'), COUNT(*) FROM reports AS r WHERE {in_period} "
+            "GROUP BY 1, 2, 4",
+            args,
+        ).fetchall()
         t = conn.execute(
-            f"SELECT AVG(julianday(d.at) - julianday(r.received_at)), COUNT(d.at), "
-            f"AVG(CASE WHEN r.status = 'selesai' THEN julianday(c.at) - julianday(r.received_at) "
-            f"END), COALESCE(SUM(r.status = 'selesai' AND c.at IS NOT NULL), 0), "
-            f"COALESCE(SUM(r.status = 'selesai' AND c.at <= r.deadline), 0), "
-            f"COALESCE(SUM(r.status IN {_ACTIVE} AND r.deadline < ?), 0) "
-            f"FROM reports AS r LEFT JOIN {_last_event('dispatch')} AS d ON d.report_id = r.id "
-            f"LEFT JOIN {_last_event('complete')} AS c ON c.report_id = r.id WHERE {in_period}",
-            [n, *args],
-        ).fetchone()
-    by_day = tuple(DayCount(d, per_day.get(d.isoformat(), 0)) for d in period.day_list())
+            # MATERIALIZED: each time is looked up once, not once per use below.
+            f"WITH x AS MATERIALIZED (SELECT r.received_at, r.status, r.deadline, "
+            f"{_last('dispatch')} AS d, CASE WHEN r.status = 'selesai' "
+            f"THEN {_last('complete')} END AS c FROM reports AS r WHERE {in_period}) "
+            f"SELECT AVG(julianday(d) - julianday(received_at)), COUNT(d), "
+            f"AVG(julianday(c) - julianday(received_at)), COUNT(c), "
+            f"COALESCE(SUM(c <= deadline), 0), "
+            f"COALESCE(SUM(status IN {_ACTIVE} AND deadline < ?), 0) FROM x",
+            [*args, n],
+        ).fetchall()[0]
+    by_status = {Status(row[0]): row[1] for row in current}
+    active = [row for row in current if Status(row[0]) in SLA_ACTIVE]
+    categories: Counter[str] = Counter()
+    kelurahan: Counter[str] = Counter()
+    kelurahan_names: dict[str, str] = {}
+    per_day: Counter[str] = Counter()
+    for category, code, name, day, count in groups:
+        categories[category] += count
+        kelurahan[code] += count
+        kelurahan_names[code] = max(kelurahan_names.get(code, ""), name or "")
+        per_day[day] += count
     return DashboardFigures(
         period=period,
         by_status=by_status,
         total=sum(by_status.values()),
-        sla_active=sla[0],
-        overdue=sla[1],
-        due_24h=sla[2],
-        received_today=received_today,
-        by_category=by_category,
-        by_kelurahan=by_kelurahan,
-        by_day=by_day,
+        sla_active=sum(row[1] for row in active),
+        overdue=sum(row[2] for row in active),
+        due_24h=sum(row[3] for row in active),
+        received_today=sum(row[4] for row in current),
+        by_category=tuple(
+            Count(k, k, c) for k, c in sorted(categories.items(), key=lambda kc: (-kc[1], kc[0]))
+        ),
+        by_kelurahan=tuple(
+            Count(k, kelurahan_names[k], c)
+            for k, c in sorted(kelurahan.items(), key=lambda kc: (-kc[1], kc[0]))
+        ),
+        by_day=tuple(DayCount(d, per_day.get(d.isoformat(), 0)) for d in period.day_list()),
         coordination=_avg(t[0], t[1]),
         completion=_avg(t[2], t[3]),
         within_sla=Share(t[4], t[3] + t[5]),
@@ -357,20 +368,20 @@ def team(
     p = "r.received_at >= ?"
     with db.read() as conn:
         rows = conn.execute(
+            f"WITH r AS MATERIALIZED (SELECT r.assignee_id, r.assignee_name, r.status, "
+            f"r.received_at, r.deadline, r.rework_count, r.rating, "
+            f"CASE WHEN r.status = 'selesai' AND {p} THEN {_last('complete')} END AS c "
+            f"FROM reports AS r WHERE {scope.sql} AND r.assignee_id IS NOT NULL) "
             f"SELECT r.assignee_id, MAX(r.assignee_name), "
             f"COALESCE(SUM(r.status = 'selesai' AND {p}), 0), "
             f"COALESCE(SUM(r.status IN {_WORKING}), 0), "
             f"COALESCE(SUM(r.status IN {_WORKING} AND r.deadline < ?), 0), "
-            f"AVG(CASE WHEN r.status = 'selesai' AND {p} "
-            f"THEN julianday(c.at) - julianday(r.received_at) END), "
-            f"COALESCE(SUM(r.status = 'selesai' AND {p} AND c.at IS NOT NULL), 0), "
+            f"AVG(julianday(r.c) - julianday(r.received_at)), COUNT(r.c), "
             f"COALESCE(SUM({p} AND (r.status IN {_SUBMITTED} OR r.rework_count > 0)), 0), "
             f"COALESCE(SUM({p} AND r.rework_count > 0), 0), "
             f"AVG(CASE WHEN {p} THEN r.rating END), "
-            f"COUNT(CASE WHEN {p} THEN r.rating END) "
-            f"FROM reports AS r LEFT JOIN {_last_event('complete')} AS c ON c.report_id = r.id "
-            f"WHERE {scope.sql} AND r.assignee_id IS NOT NULL GROUP BY r.assignee_id",
-            [start, n, start, start, start, start, start, start, *scope.args],
+            f"COUNT(CASE WHEN {p} THEN r.rating END) FROM r GROUP BY r.assignee_id",
+            [start, *scope.args, start, n, start, start, start, start],
         ).fetchall()
         officers = _officers(conn, unit_id)
     stats = {r[0]: r for r in rows}
@@ -545,20 +556,49 @@ def export_rows(db: LocalDb, *, now: datetime, unit_id: str | None = None) -> li
     scope = _Scope(unit_id)
     with db.read() as conn:
         rows = conn.execute(
-            f"SELECT {_columns()}, d.at AS dispatched_at, c.at AS completed_at "
-            f"FROM reports AS r LEFT JOIN {_last_event('dispatch')} AS d ON d.report_id = r.id "
-            f"LEFT JOIN {_last_event('complete')} AS c ON c.report_id = r.id "
+            f"SELECT r.tracking_id, r.title, r.category, r.channel, r.status, r.kelurahan, "
+            f"r.kecamatan, r.kota, r.address, r.assignee_name, r.received_at, r.deadline, "
+            f"{_last('dispatch')}, {_last('complete')}, "
+            f"r.status IN {_ACTIVE} AND r.deadline < ?, r.progress_pct, r.rework_count, "
+            f"r.extension_state, r.rating, r.latitude, r.longitude FROM reports AS r "
             f"WHERE {scope.sql} ORDER BY r.received_at, r.id",
-            scope.args,
+            [dt_out(now), *scope.args],
         ).fetchall()
-    out = []
-    for r in rows:
-        item = _item(r, now)
-        overdue = item.report.status in SLA_ACTIVE and item.urgency.is_overdue
-        out.append(
-            ExportRow(item.view, dt_in(r["dispatched_at"]), dt_in(r["completed_at"]), overdue)
+    return [
+        ExportRow(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            Status(r[4]),
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            _when(r[10]),
+            _when(r[11]),
+            _maybe(r[12]),
+            _maybe(r[13]),
+            bool(r[14]),
+            r[15],
+            r[16],
+            ExtensionState(r[17]),
+            r[18],
+            r[19],
+            r[20],
         )
-    return out
+        for r in rows
+    ]
+
+
+def _when(text: str) -> datetime:
+    # The codec's fixed UTC form; fromisoformat is C-fast (an export parses 100k of them).
+    return datetime.fromisoformat(text)
+
+
+def _maybe(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 # --- validator -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -138,11 +138,11 @@ def displayed_columns(report: Report, in_scope: bool) -> dict[str, Any]:
     }
 
 
-def snapshot_columns(snap: ReportSnapshot) -> dict[str, Any]:
+def snapshot_columns(snap: ReportSnapshot, wire: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Every column of a report row as the server's snapshot alone defines it."""
     r = snap.report
-    wire = snap.to_wire()
-    wire.pop("timeline", None)
+    base = dict(snap.to_wire() if wire is None else wire)
+    base.pop("timeline", None)
     cols: dict[str, Any] = {
         "id": r.id,
         "tracking_id": r.tracking_id,
@@ -166,7 +166,8 @@ def snapshot_columns(snap: ReportSnapshot) -> dict[str, Any]:
         "rating": snap.rating,
         "updated_at": dt_out(snap.updated_at),
         "in_scope": 1,
-        "server_data": json.dumps(wire, separators=(",", ":"), ensure_ascii=False),
+        "pending": 0,
+        "server_data": json.dumps(base, separators=(",", ":"), ensure_ascii=False),
     }
     cols.update(displayed_columns(r, True))
     return cols
@@ -181,39 +182,68 @@ def _upsert_sql(columns: Iterable[str]) -> str:
     )
 
 
+def _ids_with(conn: sqlite3.Connection, sql: str, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):  # stay under SQLite's parameter limit
+        part = ids[i : i + 500]
+        marks = ", ".join("?" for _ in part)
+        found.update(r[0] for r in conn.execute(sql.format(marks=marks), part))
+    return found
+
+
 def upsert_snapshots(
     conn: sqlite3.Connection,
-    snaps: Iterable[ReportSnapshot],
+    snaps: Sequence[ReportSnapshot],
     actor: Actor | None,
     seen_gen: int,
     now: datetime,
+    wires: Sequence[Mapping[str, Any]] | None = None,
 ) -> int:
-    """Store server snapshots (one pull page) and re-apply local work on top."""
-    count = 0
+    """Store server snapshots (one pull page) and re-apply local work on top.
+
+    `wires` (the snapshots' wire dicts as received) saves re-encoding them. Only the
+    reports the device holds local work or device photos for pay for the overlay.
+    """
+    ids = [s.report.id for s in snaps]
+    with_outbox = _ids_with(
+        conn, "SELECT DISTINCT report_id FROM outbox WHERE report_id IN ({marks})", ids
+    )
+    with_attention = _ids_with(
+        conn,
+        "SELECT DISTINCT report_id FROM attention WHERE kind = 'out_of_scope' "
+        "AND report_id IN ({marks})",
+        ids,
+    )
+    with_device_photos = _ids_with(
+        conn,
+        "SELECT DISTINCT report_id FROM photos WHERE origin = 'device' AND report_id IN ({marks})",
+        ids,
+    )
     sql: str | None = None
-    for snap in snaps:
-        cols = snapshot_columns(snap)
+    for i, snap in enumerate(snaps):
+        rid = snap.report.id
+        cols = snapshot_columns(snap, None if wires is None else wires[i])
         cols["seen_gen"] = seen_gen
         if sql is None:
             sql = _upsert_sql(cols)
         conn.execute(sql, tuple(cols.values()))
         _store_timeline(conn, snap)
-        _store_server_photos(conn, snap, now)
-        rid = snap.report.id
-        conn.execute(
-            "DELETE FROM attention WHERE report_id = ? AND kind = ?",
-            (rid, AttentionKind.OUT_OF_SCOPE.value),
-        )
-        # Applied actions the snapshot now includes are settled: drop them (their local
-        # timeline entries go with them, ON DELETE CASCADE).
-        conn.execute(
-            "DELETE FROM outbox WHERE report_id = ? AND state = ? "
-            "AND (report_version IS NULL OR report_version <= ?)",
-            (rid, OutboxState.APPLIED.value, snap.report.version),
-        )
-        recompute(conn, rid, actor)
-        count += 1
-    return count
+        _store_server_photos(conn, snap, now, rid in with_device_photos)
+        if rid in with_attention:
+            conn.execute(
+                "DELETE FROM attention WHERE report_id = ? AND kind = ?",
+                (rid, AttentionKind.OUT_OF_SCOPE.value),
+            )
+        if rid in with_outbox:
+            # Applied actions the snapshot now includes are settled: drop them (their
+            # local timeline entries go with them, ON DELETE CASCADE).
+            conn.execute(
+                "DELETE FROM outbox WHERE report_id = ? AND state = ? "
+                "AND (report_version IS NULL OR report_version <= ?)",
+                (rid, OutboxState.APPLIED.value, snap.report.version),
+            )
+            recompute(conn, rid, actor)
+    return len(snaps)
 
 
 def _store_timeline(conn: sqlite3.Connection, snap: ReportSnapshot) -> None:
@@ -239,7 +269,9 @@ def _store_timeline(conn: sqlite3.Connection, snap: ReportSnapshot) -> None:
     )
 
 
-def _store_server_photos(conn: sqlite3.Connection, snap: ReportSnapshot, now: datetime) -> None:
+def _store_server_photos(
+    conn: sqlite3.Connection, snap: ReportSnapshot, now: datetime, device_photos: bool = True
+) -> None:
     rid = snap.report.id
     shas = [p.sha256 for p in snap.photos]
     marks = ", ".join("?" for _ in shas)
@@ -249,24 +281,41 @@ def _store_server_photos(conn: sqlite3.Connection, snap: ReportSnapshot, now: da
             f"AND sha256 NOT IN ({marks})",
             (rid, *shas),
         )
+    else:
+        conn.execute("DELETE FROM photos WHERE report_id = ? AND origin = 'server'", (rid,))
+    if device_photos:
         conn.execute(
             f"UPDATE photos SET on_server = (sha256 IN ({marks})) "
             f"WHERE report_id = ? AND origin = 'device'",
             (*shas, rid),
         )
-    else:
-        conn.execute("DELETE FROM photos WHERE report_id = ? AND origin = 'server'", (rid,))
-        conn.execute("UPDATE photos SET on_server = 0 WHERE report_id = ?", (rid,))
     for p in snap.photos:
         conn.execute(
             "INSERT INTO photos (report_id, sha256, kind, latitude, longitude, accuracy_m, "
             "location_source, captured_at, captured_at_server, width, height, size_bytes, "
             "taken_by, origin, on_server, upload_state, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'server', 1, ?, ?) "
+            # A server row takes the snapshot's metadata; a device row keeps its own
+            # (richer) metadata and only learns that the server holds the bytes.
             "ON CONFLICT (report_id, sha256) DO UPDATE SET taken_by = excluded.taken_by, "
             "on_server = 1, upload_state = CASE WHEN origin = 'device' THEN ? "
             "ELSE upload_state END, bytes_confirmed = CASE WHEN origin = 'device' "
-            "THEN size_bytes ELSE bytes_confirmed END",
+            "THEN size_bytes ELSE bytes_confirmed END, "
+            + ", ".join(
+                f"{c} = CASE WHEN origin = 'server' THEN excluded.{c} ELSE {c} END"
+                for c in (
+                    "kind",
+                    "latitude",
+                    "longitude",
+                    "accuracy_m",
+                    "location_source",
+                    "captured_at",
+                    "captured_at_server",
+                    "width",
+                    "height",
+                    "size_bytes",
+                )
+            ),
             (
                 rid,
                 p.sha256,

@@ -99,12 +99,22 @@ def demo_server(directory: Path, reports: int, port: int) -> Iterator[str]:
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "server.sqlite"
     db_url = f"sqlite:///{db_path.resolve()}"
+    photos = str((directory / "server-photos").resolve())
     fresh = not db_path.exists()
     server_cli = [sys.executable, "-m", "server.cli"]
     if fresh:
         print(f"Menyiapkan data demo ({reports} laporan) / seeding demo data...", flush=True)
         subprocess.run(
-            [*server_cli, "seed-demo", "--db", db_url, "--reports", str(reports)],
+            [
+                *server_cli,
+                "seed-demo",
+                "--db",
+                db_url,
+                "--photos",
+                photos,
+                "--reports",
+                str(reports),
+            ],
             check=True,
         )
     url = f"http://127.0.0.1:{port}"
@@ -119,7 +129,7 @@ def demo_server(directory: Path, reports: int, port: int) -> Iterator[str]:
             "--db",
             db_url,
             "--photos",
-            str((directory / "server-photos").resolve()),
+            photos,
         ]
     )
     try:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import local_db
-from domain import Action, Actor, PhotoKind
+from domain import Action, Actor, PhotoKind, Role
 from domain.protocol import UserInfo
 from local_db import (
     Account,
@@ -85,6 +85,7 @@ class Device:
         self._prefs = load_preferences(self.prefs_path, profile)
         self._prefs_lock = threading.Lock()
         self.tokens = token_store
+        self._started = False
         self.engine = SyncEngine(
             self.db,
             transport or Transport(profile.server_url),
@@ -97,11 +98,19 @@ class Device:
 
     def start(self) -> None:
         """Background sync every `sync.interval_s` (and at once when asked)."""
+        self._started = True
         self.engine.start(interval_s=self.profile.sync_interval_s)
 
     def close(self) -> None:
+        self._started = False
         self.engine.stop()
         self.db.close()
+
+    def request_sync(self) -> None:
+        """Sync soon. Only through the background loop, which `close()` waits for: a
+        device that was never started (tests, tools) does not sync behind its back."""
+        if self._started:
+            self.engine.request_sync()
 
     # --- preferences ----------------------------------------------------------------
 
@@ -190,6 +199,10 @@ class Device:
     def attention(self) -> list[AttentionItem]:
         return local_db.attention_items(self.db)
 
+    def colleagues(self) -> list[tuple[str, str]]:
+        """Officers of the user's unit (a supervisor dispatches to them): (id, name)."""
+        return [(u.id, u.name) for u in local_db.colleagues(self.db) if u.role is Role.OFFICER]
+
     def photo_path(self, local_path: str | None) -> Path | None:
         if not local_path:
             return None
@@ -202,7 +215,7 @@ class Device:
         entry = local_db.record_action(
             self.db, self.actor(), report_id, action, dict(payload), self.now()
         )
-        self.engine.request_sync()
+        self.request_sync()
         return entry
 
     def capture(
@@ -231,12 +244,12 @@ class Device:
             settings,
             self.photo_dir,
         )
-        self.engine.request_sync()
+        self.request_sync()
         return result
 
     def retry_attention(self, item_id: int) -> OutboxEntry | None:
         entry = local_db.retry_attention(self.db, item_id, self.now())
-        self.engine.request_sync()
+        self.request_sync()
         return entry
 
     def dismiss_attention(self, item_id: int) -> None:
@@ -250,6 +263,3 @@ class Device:
     @property
     def progress(self) -> SyncProgress:
         return self.engine.progress
-
-    def request_sync(self) -> None:
-        self.engine.request_sync()

@@ -114,29 +114,28 @@ def _category(code: str) -> str:
 
 
 def report_record(row: ExportRow) -> list[str]:
-    r, v = row.view.report, row.view
     return [
-        r.tracking_id,
-        safe_text(r.title),
-        _category(r.category),
-        r.channel,
-        STATUS_ID.get(r.status.value, r.status.value),
-        safe_text(v.kelurahan),
-        safe_text(v.kecamatan),
-        safe_text(v.kota),
-        safe_text(r.address),
-        safe_text(v.assignee_name),
-        wib_text(r.received_at),
-        wib_text(r.deadline),
+        row.tracking_id,
+        safe_text(row.title),
+        _category(row.category),
+        row.channel,
+        STATUS_ID.get(row.status.value, row.status.value),
+        safe_text(row.kelurahan),
+        safe_text(row.kecamatan),
+        safe_text(row.kota),
+        safe_text(row.address),
+        safe_text(row.assignee_name),
+        wib_text(row.received_at),
+        wib_text(row.deadline),
         wib_text(row.dispatched_at),
         wib_text(row.completed_at),
         "Ya" if row.overdue else "Tidak",
-        str(r.progress_pct),
-        str(r.rework_count),
-        EXTENSION_ID.get(r.extension.state.value, ""),
-        "" if v.rating is None else str(v.rating),
-        "" if r.latitude is None else f"{r.latitude:.6f}",
-        "" if r.longitude is None else f"{r.longitude:.6f}",
+        str(row.progress_pct),
+        str(row.rework_count),
+        EXTENSION_ID.get(row.extension.value, ""),
+        "" if row.rating is None else str(row.rating),
+        "" if row.latitude is None else f"{row.latitude:.6f}",
+        "" if row.longitude is None else f"{row.longitude:.6f}",
     ]
 
 

@@ -45,9 +45,7 @@ class WebApp:
         self.host = host
         self.port = port or free_port(host)
         asgi = ft.run(main, export_asgi_app=True, no_cdn=True, assets_dir=str(ASSETS_DIR))
-        config = uvicorn.Config(
-            asgi, host=host, port=self.port, log_level="warning"
-        )
+        config = uvicorn.Config(asgi, host=host, port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="flet-web", daemon=True)
 

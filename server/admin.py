@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select, update
 
 from domain import Role, Status, UnitKind
 
-from .auth import hash_password, revoke_device
+from .auth import EndReason, hash_password, revoke_device
 from .config import Settings, system_clock
 from .errors import InvalidRequest
 from .feed import publish_report_change, publish_user_change
@@ -103,7 +103,10 @@ def create_user(
 
 
 def deactivate_user(conn: Connection, username: str, *, now: datetime | None = None) -> bool:
-    """Deactivate a user and end all their sessions; False if no such user."""
+    """Deactivate a user and end all their sessions; False if no such user.
+
+    Their devices get `session_revoked` (not `device_revoked`): nothing is wiped by
+    this alone; revoke a device (`revoke_device`) to have it wipe its data."""
     at = now or system_clock()
     user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
     if user_id is None:
@@ -113,7 +116,7 @@ def deactivate_user(conn: Connection, username: str, *, now: datetime | None = N
     conn.execute(
         update(sessions)
         .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
-        .values(revoked_at=at)
+        .values(revoked_at=at, revoked_reason=EndReason.DEACTIVATED.value)
     )
     publish_user_change(conn, user_id, before, now=at)
     return True

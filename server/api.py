@@ -271,6 +271,8 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         tags=["sync"],
     )
     def sync_push(body: PushIn, who: Caller, request: Request) -> Response:
+        if len(body.mutations) > settings.limits.push_batch:
+            raise InvalidRequest(f"At most {settings.limits.push_batch} mutations per push.")
         items = [
             PushItem(m.id, m.device_seq, m.action, m.report_id, m.payload) for m in body.mutations
         ]

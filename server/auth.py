@@ -4,8 +4,17 @@ Invariants:
 - passwords are stored as argon2 hashes; tokens are opaque random strings stored only
   as their sha256, so a database leak yields no usable token;
 - one live session per (user, device): logging in again on a device replaces it;
-- a refresh rotates both tokens; presenting a refresh token that was already rotated
-  away means it leaked, and revokes the whole session;
+- an ended session keeps why it ended (`EndReason`), and every token of it answers
+  accordingly: `device_revoked` only when an admin revoked the device (the device
+  reports its unsent work, then wipes), `session_revoked` for any other end (logout, a
+  new login, refresh-token reuse, a deactivated user: log in again, data kept);
+- a refresh rotates both tokens. The refresh token it replaced may be exchanged once
+  more within `settings.refresh_grace` (the rotation's answer can be lost in a cut):
+  that exchange retires the pair the lost answer carried and issues a fresh one. Any
+  other presentation of a rotated token (after the window, or a second time) means it
+  leaked, and ends the whole session (`session_revoked`);
+- refreshes of one session are serialised on its row (`FOR UPDATE` on PostgreSQL,
+  `BEGIN IMMEDIATE` on SQLite), so two retries cannot both use the grace;
 - failed logins are counted per username in their own committed transaction (a refusal
   must not roll its own record back); at `throttle.max_failures` within the window the
   username is refused with 429 and Retry-After, even with the right password;
@@ -19,11 +28,24 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, and_, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from domain import Role
 from domain.protocol import UserInfo
@@ -31,6 +53,8 @@ from domain.protocol import UserInfo
 from .config import Settings, system_clock
 from .db import read_tx, write_tx
 from .errors import (
+    AuthError,
+    DeviceRevoked,
     InvalidCredentials,
     SessionRevoked,
     TokenExpired,
@@ -40,6 +64,23 @@ from .errors import (
 from .schema import login_failures, sessions, spent_refresh_tokens, units, users
 
 LAST_SEEN_EVERY = timedelta(minutes=1)
+
+
+class EndReason(StrEnum):
+    """Why a session ended (`sessions.revoked_reason`)."""
+
+    ADMIN = "admin"  # revoke_device: the device reports its unsent work, then wipes
+    LOGOUT = "logout"
+    RELOGIN = "relogin"  # a new login on the same device replaced it
+    REUSE = "reuse"  # a rotated refresh token came back outside the grace: it leaked
+    DEACTIVATED = "deactivated"  # the user was deactivated
+
+
+def _ended(reason: str | None) -> AuthError:
+    """The answer to any token of a session that ended for `reason`."""
+    if reason == EndReason.ADMIN:
+        return DeviceRevoked()
+    return SessionRevoked()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +220,7 @@ def login(
                 sessions.c.device_id == device_id,
                 sessions.c.revoked_at.is_(None),
             )
-            .values(revoked_at=now)
+            .values(revoked_at=now, revoked_reason=EndReason.RELOGIN.value)
         )
         session_id = str(uuid.uuid4())
         access, refresh, values = _issue(settings, now)
@@ -201,46 +242,106 @@ def refresh(engine: Engine, settings: Settings, refresh_token: str) -> Tokens:
     now = settings.now()
     presented = token_hash(refresh_token)
     with write_tx(engine) as conn:
-        row = conn.execute(
-            select(sessions, users.c.active)
-            .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
-            .where(sessions.c.refresh_hash == presented)
-        ).first()
-        if row is None:
-            spent = conn.execute(
-                select(spent_refresh_tokens.c.session_id).where(
-                    spent_refresh_tokens.c.refresh_hash == presented
-                )
-            ).scalar()
-            if spent is None:
-                raise TokenInvalid()
-            # Reuse of a rotated token: whoever holds the live one may be a thief.
-            conn.execute(
-                update(sessions)
-                .where(sessions.c.id == spent, sessions.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            reused = True
-        else:
-            reused = False
-            if row.revoked_at is not None or not row.active:
-                raise SessionRevoked()
-            if row.refresh_expires_at <= now:
-                raise TokenInvalid("The session has expired; please log in again.")
-            access, new_refresh, values = _issue(settings, now)
-            conn.execute(
-                spent_refresh_tokens.insert().values(
-                    refresh_hash=presented, session_id=row.id, spent_at=now
-                )
-            )
-            conn.execute(
-                update(sessions)
-                .where(sessions.c.id == row.id)
-                .values(previous_access_hash=row.access_hash, **values)
-            )
-            info = user_info(conn, row.user_id)
-    if reused:  # raised after the revocation committed
-        raise SessionRevoked()
+        outcome = _exchange(conn, settings, presented, now)
+    if isinstance(outcome, AuthError):  # raised after the transaction committed
+        raise outcome
+    return outcome
+
+
+def _locked_session(conn: Connection, where: ColumnElement[bool]) -> Row[Any] | None:
+    """The session (and whether its user is active), locked until the transaction ends."""
+    return conn.execute(
+        select(sessions, users.c.active)
+        .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
+        .where(where)
+        .with_for_update(of=sessions)
+    ).first()
+
+
+def _exchange(
+    conn: Connection, settings: Settings, presented: str, now: datetime
+) -> Tokens | AuthError:
+    """A refresh inside its transaction; a refusal is returned, not raised, so that the
+    end of a session for reuse commits before the caller raises it."""
+    row = _locked_session(conn, sessions.c.refresh_hash == presented)
+    if row is not None:
+        if row.revoked_at is not None:
+            return _ended(row.revoked_reason)
+        if not row.active:
+            return SessionRevoked()
+        if row.refresh_expires_at <= now:
+            return TokenInvalid("The session has expired; please log in again.")
+        return _rotate(
+            conn,
+            settings,
+            row,
+            now,
+            retire=presented,
+            previous_access_hash=row.access_hash,
+            previous_refresh_hash=presented,
+        )
+    spent = conn.execute(
+        select(spent_refresh_tokens.c.session_id, spent_refresh_tokens.c.spent_at).where(
+            spent_refresh_tokens.c.refresh_hash == presented
+        )
+    ).first()
+    if spent is None:
+        return TokenInvalid()
+    row = _locked_session(conn, sessions.c.id == spent.session_id)
+    if row is None:  # the foreign key keeps the session; never reached
+        return TokenInvalid()
+    if row.revoked_at is not None:
+        return _ended(row.revoked_reason)
+    if not row.active:
+        return SessionRevoked()
+    if row.previous_refresh_hash == presented and now - spent.spent_at <= settings.refresh_grace:
+        # The last rotation's answer was lost: the device never received that pair, so
+        # it is retired (its refresh token is spent from now on) and a fresh pair
+        # issued. The grace is used up: this token is never exchanged again. The access
+        # token the device still holds keeps answering "expired".
+        return _rotate(
+            conn,
+            settings,
+            row,
+            now,
+            retire=row.refresh_hash,
+            previous_access_hash=row.previous_access_hash,
+            previous_refresh_hash=None,
+        )
+    # Reuse of a rotated token: whoever holds the live one may be a thief.
+    conn.execute(
+        update(sessions)
+        .where(sessions.c.id == row.id)
+        .values(revoked_at=now, revoked_reason=EndReason.REUSE.value)
+    )
+    return SessionRevoked()
+
+
+def _rotate(
+    conn: Connection,
+    settings: Settings,
+    row: Row[Any],
+    now: datetime,
+    *,
+    retire: str,
+    previous_access_hash: str | None,
+    previous_refresh_hash: str | None,
+) -> Tokens:
+    """Issue a fresh pair for the session in `row`; the refresh hash `retire` is spent."""
+    access, new_refresh, values = _issue(settings, now)
+    conn.execute(
+        spent_refresh_tokens.insert().values(refresh_hash=retire, session_id=row.id, spent_at=now)
+    )
+    conn.execute(
+        update(sessions)
+        .where(sessions.c.id == row.id)
+        .values(
+            previous_access_hash=previous_access_hash,
+            previous_refresh_hash=previous_refresh_hash,
+            **values,
+        )
+    )
+    info = user_info(conn, row.user_id)
     return Tokens(access, new_refresh, int(settings.access_ttl.total_seconds()), info)
 
 
@@ -253,6 +354,7 @@ def authenticate(engine: Engine, settings: Settings, access_token: str) -> Princ
                 sessions.c.id,
                 sessions.c.access_expires_at,
                 sessions.c.revoked_at,
+                sessions.c.revoked_reason,
                 sessions.c.last_seen_at,
                 sessions.c.device_id,
                 users.c.id.label("user_id"),
@@ -267,14 +369,18 @@ def authenticate(engine: Engine, settings: Settings, access_token: str) -> Princ
         ).first()
         if row is None:
             rotated = conn.execute(
-                select(sessions.c.revoked_at).where(sessions.c.previous_access_hash == presented)
+                select(sessions.c.revoked_at, sessions.c.revoked_reason).where(
+                    sessions.c.previous_access_hash == presented
+                )
             ).first()
             if rotated is None:
                 raise TokenInvalid()
             if rotated.revoked_at is not None:
-                raise SessionRevoked()
+                raise _ended(rotated.revoked_reason)
             raise TokenExpired()
-    if row.revoked_at is not None or not row.active:
+    if row.revoked_at is not None:
+        raise _ended(row.revoked_reason)
+    if not row.active:
         raise SessionRevoked()
     if row.access_expires_at <= now:
         raise TokenExpired()
@@ -291,7 +397,7 @@ def logout(engine: Engine, settings: Settings, session_id: str) -> None:
         conn.execute(
             update(sessions)
             .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
-            .values(revoked_at=settings.now())
+            .values(revoked_at=settings.now(), revoked_reason=EndReason.LOGOUT.value)
         )
 
 
@@ -300,20 +406,29 @@ def revoke_device(
 ) -> int:
     """Revoke every live session of `username` on `device_id`; returns how many.
 
-    The device learns it on its next request (401 `session_revoked`)."""
+    The device learns it on its next request, with any of its tokens (401
+    `device_revoked`): it reports its unsent work, then wipes. Sessions of that device
+    that had already ended otherwise (e.g. by refresh-token reuse) are marked too: a
+    lost phone still holding their tokens must wipe as well."""
     user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
     if user_id is None:
         return 0
+    this_device = and_(sessions.c.user_id == user_id, sessions.c.device_id == device_id)
     result = conn.execute(
         update(sessions)
+        .where(this_device, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now or system_clock(), revoked_reason=EndReason.ADMIN.value)
+    )
+    conn.execute(
+        update(sessions)
         .where(
-            and_(
-                sessions.c.user_id == user_id,
-                sessions.c.device_id == device_id,
-                sessions.c.revoked_at.is_(None),
-            )
+            this_device,
+            or_(
+                sessions.c.revoked_reason.is_(None),
+                sessions.c.revoked_reason != EndReason.ADMIN.value,
+            ),
         )
-        .values(revoked_at=now or system_clock())
+        .values(revoked_reason=EndReason.ADMIN.value)
     )
     return int(result.rowcount)
 

@@ -33,7 +33,7 @@ from .config import DEFAULT_DB_URL, Settings
 from .db import make_engine, read_tx, write_tx
 from .errors import ServerError
 from .migrations import migrate
-from .schema import reports, sessions, users
+from .schema import reports, sessions, units, users
 from .wilayah import install_wilayah_units
 
 DEFAULT_HOST = "127.0.0.1"
@@ -126,6 +126,13 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     engine = _engine(settings)
     try:
         with write_tx(engine) as conn:
+            if args.unit is not None and _unit_name(conn, args.unit) is None:
+                raise CliError(
+                    f"Unit {args.unit} tidak ada (kelurahan: kel-<kode>, mis. "
+                    "kel-31.71.06.1001 untuk Menteng).",
+                    f"No unit {args.unit} (kelurahan: kel-<code>, e.g. kel-31.71.06.1001 "
+                    "for Menteng).",
+                )
             user_id = create_user(
                 conn,
                 args.username,
@@ -228,6 +235,11 @@ def cmd_revoke_device(args: argparse.Namespace) -> None:
         f"{count} sesi dicabut; perangkat akan keluar pada permintaan berikutnya.",
         f"{count} session(s) revoked; the device is logged out on its next request.",
     )
+
+
+def _unit_name(conn: Connection, unit_id: str) -> str | None:
+    name = conn.execute(select(units.c.name).where(units.c.id == unit_id)).scalar()
+    return None if name is None else str(name)
 
 
 def _user_id(conn: Connection, username: str) -> str:
@@ -422,13 +434,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc.message_id, exc.message_en)
     except DemoError as exc:
         return _fail(
-            "Data demo tidak dapat diisi: " + str(exc), "Cannot seed the demo: " + str(exc)
+            f"Data demo tidak dapat diisi: {exc.message_id}.",
+            f"Cannot seed the demo: {exc.message_en}.",
         )
     except IntegrityError as exc:
         detail = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
         return _fail(
-            f"Data bertentangan dengan yang sudah ada (mis. nama pengguna/id ganda): {detail}",
-            f"Conflicts with existing data (e.g. a duplicate username or id): {detail}",
+            "Data bertentangan dengan yang sudah ada atau merujuk ke yang tidak ada "
+            f"(mis. nama pengguna/id ganda, unit induk tidak ada): {detail}",
+            "Conflicts with existing data or refers to something missing "
+            f"(e.g. a duplicate username or id, an unknown parent unit): {detail}",
         )
     except OperationalError as exc:
         detail = str(exc.orig).splitlines()[0] if exc.orig else str(exc)

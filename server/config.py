@@ -48,6 +48,10 @@ class Settings:
     photo_dir: Path = Path("var/photos")
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=30)
+    # How long the refresh token a rotation just replaced may be exchanged once more:
+    # the rotation's answer can be lost in a network cut, and the device then retries
+    # with the old token. Later, or a second time, it counts as a stolen token.
+    refresh_grace: timedelta = timedelta(seconds=60)
     throttle: Throttle = field(default_factory=Throttle)
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = system_clock

@@ -7,8 +7,12 @@
      ├── AuthError                    401
      │    ├── InvalidCredentials          invalid_credentials
      │    ├── TokenExpired                token_expired   (refresh and retry)
-     │    ├── TokenInvalid                token_invalid
-     │    └── SessionRevoked              session_revoked (device revoked: log out)
+     │    ├── TokenInvalid                token_invalid   (log in again, data kept)
+     │    ├── SessionRevoked              session_revoked (the session ended - logout,
+     │    │                                 a new login, refresh-token reuse, deactivated
+     │    │                                 user: log in again, data kept)
+     │    └── DeviceRevoked               device_revoked  (an admin revoked this device:
+     │                                      report unsent work, then wipe)
      ├── Forbidden                    403 forbidden
      ├── NotFound                     404 not_found
      ├── MethodNotAllowed             405 method_not_allowed
@@ -104,9 +108,28 @@ class TokenInvalid(AuthError):
 
 
 class SessionRevoked(AuthError):
+    """The session ended without an admin revoking the device: a new login fixes it."""
+
     code = "session_revoked"
-    default_id = "Sesi perangkat ini telah dicabut; silakan masuk kembali."
-    default_en = "This device's session has been revoked; please log in again."
+    default_id = (
+        "Sesi ini telah berakhir; silakan masuk kembali. Data di perangkat tetap tersimpan."
+    )
+    default_en = "This session has ended; please log in again. The data on the device is kept."
+
+
+class DeviceRevoked(AuthError):
+    """An admin revoked the device (`revoke_device`): it must stop, report its unsent
+    work and wipe its data. Answered for every token of the revoked sessions."""
+
+    code = "device_revoked"
+    default_id = (
+        "Akses perangkat ini telah dicabut oleh admin. Laporkan pekerjaan yang belum "
+        "terkirim, lalu data di perangkat akan dihapus."
+    )
+    default_en = (
+        "An administrator revoked this device's access. Report the unsent work; the data "
+        "on the device will then be erased."
+    )
 
 
 class Forbidden(ServerError):

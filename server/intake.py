@@ -9,7 +9,9 @@ Invariants:
 - the kelurahan's unit exists before the report points at it (the wilayah tree is
   installed on first need), and the report, its `received` timeline entry, its feed
   rows and the intake record are written in one transaction;
-- the reporter's identity is handed to `create_report` for the `reporters` table only.
+- the reporter's identity is handed to `create_report` for the `reporters` table only;
+- a request repeating an API key's `Idempotency-Key` creates nothing and gets the first
+  request's answer (the unique index decides a race between two such requests).
 
 Every refusal is an `IntakeError(status, description)` with an HTTP status (400 bad
 arguments or location, 403 bad key) and a description in Indonesian / English.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from domain import CATEGORIES, JAKARTA
 
@@ -32,7 +35,7 @@ from .apikeys import ApiKey, find_api_key
 from .config import Settings
 from .db import read_tx, write_tx
 from .reports import Reporter, create_report
-from .schema import intake_requests, reports
+from .schema import intake_requests, reports, units
 from .wilayah import install_wilayah_units, kelurahan_unit
 
 MAX_DESCRIPTION = 4000  # the Open311 specification's limit
@@ -41,6 +44,7 @@ MAX_EMAIL = 200
 MAX_PHONE = 32
 MAX_ADDRESS = 500
 MAX_URL = 2000
+MAX_IDEMPOTENCY_KEY = 200
 TITLE_LENGTH = 100
 VISIBILITY = ("private", "public")
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{4,32}$")
@@ -151,9 +155,9 @@ class IntakeResult:
     channel: str
     unit_id: str
     unit_name: str
-    kelurahan: routing.KelurahanMatch
     deadline: datetime
     service_notice: str
+    replayed: bool = False  # answered from an earlier request with the same key
 
 
 def channel_for_key(engine: Engine, api_key: str | None) -> ApiKey:
@@ -203,56 +207,125 @@ def _kelurahan_unit(conn: Connection, code: str) -> tuple[str, str]:
     return found
 
 
-def create_intake_report(
-    engine: Engine, settings: Settings, key: ApiKey, req: IntakeRequest
-) -> IntakeResult:
-    """Route and create the report for a checked request; returns its tracking id."""
-    match = locate(req)
-    category = CATEGORIES[req.service_code]
-    now = settings.now()
-    address = req.address or f"Kel. {match.kelurahan}, Kec. {match.kecamatan}, {match.kota}"
-    with write_tx(engine) as conn:
-        unit_id, unit_name = _kelurahan_unit(conn, match.code)
-        report_id = create_report(
-            conn,
-            report_id=None,
-            tracking_id=None,
-            category=category.code,
-            channel=key.channel,
-            unit_id=unit_id,
-            received_at=now,
-            title=_title(category.name_id, req.description, match.kelurahan),
-            description=req.description,
-            address=address,
-            latitude=req.latitude,
-            longitude=req.longitude,
-            kelurahan_code=match.code,
-            is_public=req.is_public,
-            reporter=req.reporter,
-            reporter_photo=None,
-            now=now,
+def _notice(unit_name: str, deadline: datetime, nearest: bool) -> str:
+    due = deadline.astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M")
+    near = " (kelurahan terdekat / nearest kelurahan)" if nearest else ""
+    return (
+        f"Laporan diteruskan ke {unit_name}{near}; tindak lanjut paling lambat {due} WIB. / "
+        f"Routed to {unit_name}{near}; follow-up due by {due} WIB (Jakarta time)."
+    )
+
+
+def _earlier(conn: Connection, key: ApiKey, idempotency_key: str) -> IntakeResult | None:
+    row = conn.execute(
+        select(
+            reports.c.id,
+            reports.c.tracking_id,
+            reports.c.channel,
+            reports.c.unit_id,
+            reports.c.deadline,
+            units.c.name,
         )
-        conn.execute(
-            intake_requests.insert().values(
-                report_id=report_id, api_key_id=key.id, media_url=req.media_url
+        .select_from(
+            intake_requests.join(reports, reports.c.id == intake_requests.c.report_id).join(
+                units, units.c.id == reports.c.unit_id
             )
         )
-        row = conn.execute(
-            select(reports.c.tracking_id, reports.c.deadline).where(reports.c.id == report_id)
-        ).one()
-    due = row.deadline.astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M")
-    nearest = "" if match.inside else " (kelurahan terdekat / nearest kelurahan)"
-    notice = (
-        f"Laporan diteruskan ke {unit_name}{nearest}; tindak lanjut paling lambat {due} WIB. / "
-        f"Routed to {unit_name}{nearest}; follow-up due by {due} WIB (Jakarta time)."
+        .where(
+            intake_requests.c.api_key_id == key.id,
+            intake_requests.c.idempotency_key == idempotency_key,
+        )
+    ).first()
+    if row is None:
+        return None
+    return IntakeResult(
+        report_id=row.id,
+        tracking_id=row.tracking_id,
+        channel=row.channel,
+        unit_id=row.unit_id,
+        unit_name=row.name,
+        deadline=row.deadline,
+        service_notice=_notice(row.name, row.deadline, False),
+        replayed=True,
     )
+
+
+def check_idempotency_key(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_IDEMPOTENCY_KEY:
+        raise _bad(f"Idempotency-Key terlalu panjang / too long (max {MAX_IDEMPOTENCY_KEY})")
+    return value.strip()
+
+
+def create_intake_report(
+    engine: Engine,
+    settings: Settings,
+    key: ApiKey,
+    req: IntakeRequest,
+    idempotency_key: str | None = None,
+) -> IntakeResult:
+    """Route and create the report for a checked request; returns its tracking id.
+
+    With an `idempotency_key` already used with this API key, nothing is created and the
+    first request's report is answered again (a retry after a lost response)."""
+    match = locate(req)
+    category = CATEGORIES[req.service_code]
+    address = req.address or f"Kel. {match.kelurahan}, Kec. {match.kecamatan}, {match.kota}"
+    if idempotency_key is not None:
+        with read_tx(engine) as conn:
+            earlier = _earlier(conn, key, idempotency_key)
+        if earlier is not None:
+            return earlier
+    now = settings.now()
+    try:
+        with write_tx(engine) as conn:
+            unit_id, unit_name = _kelurahan_unit(conn, match.code)
+            report_id = create_report(
+                conn,
+                report_id=None,
+                tracking_id=None,
+                category=category.code,
+                channel=key.channel,
+                unit_id=unit_id,
+                received_at=now,
+                title=_title(category.name_id, req.description, match.kelurahan),
+                description=req.description,
+                address=address,
+                latitude=req.latitude,
+                longitude=req.longitude,
+                kelurahan_code=match.code,
+                is_public=req.is_public,
+                reporter=req.reporter,
+                reporter_photo=None,
+                now=now,
+            )
+            conn.execute(
+                intake_requests.insert().values(
+                    report_id=report_id,
+                    api_key_id=key.id,
+                    media_url=req.media_url,
+                    idempotency_key=idempotency_key,
+                )
+            )
+            row = conn.execute(
+                select(reports.c.tracking_id, reports.c.deadline).where(reports.c.id == report_id)
+            ).one()
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # The same key raced in from another connection and won: answer with its report.
+        with read_tx(engine) as conn:
+            earlier = _earlier(conn, key, idempotency_key)
+        if earlier is None:
+            raise
+        return earlier
     return IntakeResult(
         report_id=report_id,
         tracking_id=row.tracking_id,
         channel=key.channel,
         unit_id=unit_id,
         unit_name=unit_name,
-        kelurahan=match,
         deadline=row.deadline,
-        service_notice=notice,
+        service_notice=_notice(unit_name, row.deadline, not match.inside),
     )

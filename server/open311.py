@@ -21,7 +21,9 @@ Invariants:
   no GET reads that table; `device_id` and `account_id` are not stored at all;
 - private by default: a request is public only with `attribute[visibility]=public`;
   `media_url` (the reporter's photo) is shown for public requests only;
-- `jurisdiction_id`, when given, must be ours (`jurisdiction_id()`).
+- `jurisdiction_id`, when given, must be ours (`jurisdiction_id()`);
+- a POST repeating an API key's `Idempotency-Key` header creates nothing and answers
+  with the first report (a channel retrying after a lost response makes no duplicate).
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ from . import routing
 from .config import Settings
 from .db import read_tx
 from .intake import IntakeError as Open311Error
-from .intake import IntakeRequest, channel_for_key, create_intake_report
+from .intake import (
+    IntakeRequest,
+    channel_for_key,
+    check_idempotency_key,
+    create_intake_report,
+)
 from .schema import intake_requests, reports, units
 
 DEFAULT_JURISDICTION_ID = "jakarta.go.id"
@@ -186,7 +193,8 @@ FormStr = Annotated[str | None, Form()]
         "Arguments per GeoReport v2: api_key (identifies the channel), jurisdiction_id, "
         "service_code, lat+long or address_string (naming the kelurahan) or address_id, "
         "attribute[visibility]=private|public, email, device_id, account_id, first_name, "
-        "last_name, phone, description (<= 4000 characters), media_url."
+        "last_name, phone, description (<= 4000 characters), media_url. An optional "
+        "Idempotency-Key header makes a retry answer with the first report."
     ),
 )
 async def post_request(
@@ -232,8 +240,9 @@ async def post_request(
         # The key first: a caller without one learns nothing about the rest.
         key = await run_in_threadpool(channel_for_key, _engine(request), api_key)
         intake = IntakeRequest.parse(fields, attributes)
+        once = check_idempotency_key(request.headers.get("Idempotency-Key"))
         result = await run_in_threadpool(
-            create_intake_report, _engine(request), _settings(request), key, intake
+            create_intake_report, _engine(request), _settings(request), key, intake, once
         )
     except Open311Error as exc:
         return _answer(exc)
@@ -252,6 +261,13 @@ def _w3c(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(JAKARTA).replace(microsecond=0).isoformat()
 
 
+def _kelurahan_or_none(code: str | None) -> routing.Kelurahan | None:
+    try:
+        return routing.kelurahan(code) if code else None
+    except KeyError:  # a code from elsewhere than the shipped data
+        return None
+
+
 def _request_json(row: Row[Any]) -> dict[str, Any]:
     m = row._mapping
     status = Status(m["status"])
@@ -259,7 +275,7 @@ def _request_json(row: Row[Any]) -> dict[str, Any]:
     notes = STATUS_NOTES[status]
     if status is Status.DALAM_PROSES and m["progress_pct"]:
         notes += f" ({m['progress_pct']}%)"
-    kel = routing.kelurahan(m["kelurahan_code"]) if m["kelurahan_code"] else None
+    kel = _kelurahan_or_none(m["kelurahan_code"])
     return {
         "service_request_id": m["tracking_id"],
         "status": "closed" if status.is_terminal else "open",

@@ -115,6 +115,12 @@ sessions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_seen_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # Why it ended (`server.auth.EndReason`): only "admin" (revoke-device) answers
+    # `device_revoked` (wipe); any other end answers `session_revoked` (log in again).
+    Column("revoked_reason", String(SHORT), nullable=True),
+    # The refresh token the last rotation replaced: exchangeable once more within
+    # `Settings.refresh_grace` (the rotation's answer may have been lost); NULL once used.
+    Column("previous_refresh_hash", String(ID), nullable=True),
     Index("ix_sessions_user_device", "user_id", "device_id"),
 )
 
@@ -279,7 +285,9 @@ feed = Table(
 # own API key; only the key's sha256 is stored. A report created through the intake keeps
 # the key's channel. `intake_requests` holds what a request brought beyond the report:
 # `media_url` is the reporter's own photo link, shown by the public API for public
-# reports only. The reporter's identity never goes here (it lives in `reporters`).
+# reports only; `idempotency_key` (the request's Idempotency-Key header, per API key)
+# makes a retried POST answer with the first report instead of creating another. The
+# reporter's identity never goes here (it lives in `reporters`).
 api_keys = Table(
     "api_keys",
     metadata,
@@ -297,6 +305,8 @@ intake_requests = Table(
     Column("report_id", String(ID), ForeignKey("reports.id"), primary_key=True),
     Column("api_key_id", String(ID), ForeignKey("api_keys.id"), nullable=True),
     Column("media_url", Text, nullable=False, default=""),
+    Column("idempotency_key", String(NAME), nullable=True),
+    Index("ux_intake_requests_idempotency", "api_key_id", "idempotency_key", unique=True),
 )
 # --- end of the Open311 intake block -------------------------------------------------
 

@@ -8,9 +8,17 @@
      ├── AccountConflict         another user's unsent work is on this device
      └── AuthError
           ├── LoginRefused       wrong credentials or throttled (.retry_after_s)
-          ├── TokenExpired       the access token expired (refreshed once, internally)
-          ├── SessionExpired     the refresh failed: the user must log in again
-          └── DeviceRevoked      this device was revoked: report unsent work, then wipe
+          ├── TokenExpired       401 token_expired (refreshed once, internally)
+          ├── SessionExpired     401 session_revoked / token_invalid (or any other 401)
+          │                      from any call, or a refresh that did not help: the
+          │                      user logs in again; every piece of data stays
+          └── DeviceRevoked      401 device_revoked from any call (refresh included): an
+                                 admin revoked this device: stop, report unsent work,
+                                 then wipe
+
+The server's code alone decides between the last two, never which call it answered:
+only `device_revoked` ever leads to a wipe, so a network cut (e.g. a lost refresh
+answer, whose retry the server may refuse with `session_revoked`) never does.
 
 `sync/transport.py` is the only module that turns httpx exceptions and HTTP statuses
 into these; every other module catches the root or a precise leaf.
@@ -112,7 +120,7 @@ class SessionExpired(AuthError):
 
 
 class DeviceRevoked(AuthError):
-    default_code = "session_revoked"
+    default_code = "device_revoked"
     default_id = (
         "Akses perangkat ini telah dicabut. Periksa pekerjaan yang belum terkirim sebelum "
         "data di perangkat dihapus."

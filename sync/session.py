@@ -5,8 +5,12 @@ Invariants:
 - an expired access token is refreshed once (the refresh token rotates) and the call
   retried once; a second expiry, or a refused refresh, is `SessionExpired` (the user
   logs in again; nothing on the device is lost);
-- `DeviceRevoked` is never retried: the engine stops and the app reports the unsent
-  work before calling `wipe`;
+- `DeviceRevoked` (`device_revoked`, from any call, the refresh included) is never
+  retried: the engine stops and the app reports the unsent work before calling `wipe`;
+- `session_revoked` / `token_invalid` from any call is `SessionExpired`: the user logs
+  in again and keeps every piece of data. The server tells the two apart; nothing here
+  guesses from which call answered (a refresh retried after its answer was lost in a
+  cut is exchanged within the server's grace window, or refused `session_revoked`);
 - one refresh at a time (a rotated refresh token must not be used twice).
 """
 
@@ -21,7 +25,7 @@ from typing import TypeVar
 import local_db
 from domain.protocol import UserInfo
 
-from .errors import AccountConflict, DeviceRevoked, SessionExpired, SyncError, TokenExpired
+from .errors import AccountConflict, SessionExpired, SyncError, TokenExpired
 from .tokens import Tokens, TokenStore
 from .transport import Transport
 
@@ -86,11 +90,10 @@ class Session:
             assert username is not None
             try:
                 result = self.transport.refresh(current.refresh_token)
-            except DeviceRevoked:
-                raise
-            except (SessionExpired, TokenExpired):
+            except (SessionExpired, TokenExpired) as exc:
+                # DeviceRevoked passes through untouched: the wipe forgets the tokens.
                 self.store.clear(self.server, username)
-                raise SessionExpired("refresh refused") from None
+                raise SessionExpired(f"refresh refused ({exc.code})", code=exc.code) from None
             self.store.set(self.server, username, result.tokens)
             return result.tokens
 

@@ -57,8 +57,6 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=20.0, write=20.0, pool=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=2)
 
-_REVOKED = {"session_revoked", "device_revoked"}
-
 
 @dataclass(frozen=True, slots=True)
 class LoginResult:
@@ -98,10 +96,11 @@ def map_status(resp: httpx.Response) -> SyncError:
     if status == 401:
         if code == "token_expired":
             return TokenExpired(detail)
-        if code in _REVOKED:
+        if code == "device_revoked":
             return DeviceRevoked(detail, code=code)
         if code == "invalid_credentials":
             return LoginRefused(detail, message_id=mid, message_en=men)
+        # session_revoked, token_invalid, or a 401 without the envelope: log in again.
         return SessionExpired(detail, code=code)
     if status == 429 and code == "too_many_attempts":
         retry = resp.headers.get("Retry-After")

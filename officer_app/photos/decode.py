@@ -78,10 +78,13 @@ def describe_non_image(raw: bytes) -> str:
         return "a ZIP / office document"
     if not raw:
         return "an empty file"
+    head512 = raw[:512]
     try:
-        sample = raw[:512].decode("utf-8")
-    except UnicodeDecodeError:
-        return "unknown binary data"
+        sample = head512.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head512) - 3:  # not just a character cut at the sample's end
+            return "unknown binary data"
+        sample = head512[: exc.start].decode("utf-8")
     printable = sum(c.isprintable() or c in "\r\n\t" for c in sample)
     return "text" if printable >= 0.9 * len(sample) else "unknown binary data"
 

@@ -55,18 +55,24 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _measure(lines: Sequence[str], size: int) -> tuple[int, int, list[int], int]:
+def _spacing(size: int) -> tuple[int, int]:
+    """(padding inside the box, gap between lines) for a text size."""
+    return max(2, round(size * 0.45)), max(1, round(size * 0.25))
+
+
+def _measure(lines: Sequence[str], size: int) -> tuple[int, int, int]:
+    """(box width, box height, line height) of the lines at this text size."""
     font = _font(size)
     widths, heights = [], []
     for line in lines:
         left, _top, right, bottom = font.getbbox(line)
         widths.append(int(right - left))
         heights.append(int(bottom))
-    pad, gap = max(2, round(size * 0.45)), max(1, round(size * 0.25))
+    pad, gap = _spacing(size)
     line_h = max(heights) if heights else size
     box_w = max(widths, default=0) + 2 * pad
     box_h = len(lines) * line_h + (len(lines) - 1) * gap + 2 * pad
-    return box_w, box_h, widths, line_h
+    return box_w, box_h, line_h
 
 
 def stamp_box(
@@ -84,11 +90,11 @@ def _layout(
     short = min(width, height)
     margin = round(short * 0.02)
     size = max(MIN_TEXT_PX, round(short * TEXT_SHARE))
-    box_w, box_h, _, _ = _measure(lines, size)
+    box_w, box_h, _ = _measure(lines, size)
     # A small photo (a gallery pick below the long edge) gets smaller text, not a clipped box.
     while size > MIN_TEXT_PX and (box_w > width - 2 * margin or box_h > height - 2 * margin):
         size -= 1
-        box_w, box_h, _, _ = _measure(lines, size)
+        box_w, box_h, _ = _measure(lines, size)
     box_w, box_h = min(box_w, width), min(box_h, height)
     left = (
         margin
@@ -108,8 +114,8 @@ def draw_stamp(image: Image.Image, lines: Sequence[str], corner: StampCorner) ->
     """Draw the stamp onto an RGB image in place; returns the same image."""
     (left, top, right, bottom), size = _layout(image.size, lines, corner)
     font = _font(size)
-    _, _, _, line_h = _measure(lines, size)
-    pad, gap = max(2, round(size * 0.45)), max(1, round(size * 0.25))
+    _, _, line_h = _measure(lines, size)
+    pad, gap = _spacing(size)
     overlay = Image.new("RGBA", (right - left, bottom - top), BOX_RGBA)
     draw = ImageDraw.Draw(overlay)
     for i, line in enumerate(lines):

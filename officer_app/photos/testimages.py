@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import piexif
 from PIL import Image, ImageChops, ImageDraw
 
+from .exif import to_dms
+
 PERSONAL_MARKERS = (
     b"SAMSUNG",
     b"SM-A546E",
@@ -91,8 +93,6 @@ def camera_exif_bytes(meta: CameraExif, width: int, height: int) -> bytes:
         exif[piexif.ExifIFD.OffsetTimeOriginal] = meta.offset.encode()
     gps: dict[int, object] = {}
     if meta.latitude is not None and meta.longitude is not None:
-        from .exif import to_dms
-
         gps = {
             piexif.GPSIFD.GPSLatitudeRef: b"S" if meta.latitude < 0 else b"N",
             piexif.GPSIFD.GPSLatitude: to_dms(meta.latitude),

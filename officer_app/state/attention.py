@@ -18,8 +18,14 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from domain import JAKARTA, RULES, Action, Need
-from local_db import ActionRefusedLocally, AttentionItem, AttentionKind, LocalDbError
+from domain import JAKARTA, RULES, Need
+from local_db import (
+    ActionRefusedLocally,
+    AttentionItem,
+    AttentionKind,
+    LocalDbError,
+    ReportNotFound,
+)
 
 from ..format import wib
 from ..i18n import Translator
@@ -51,8 +57,8 @@ def make_row(item: AttentionItem, tr: Translator) -> AttentionRow:
     resend = item.kind in (AttentionKind.REJECTED, AttentionKind.DEPENDS_ON_REJECTED) and (
         item.action is not None
     )
-    editable = resend and item.action is not None and bool(
-        set(RULES[item.action].needs) & _EDITABLE
+    editable = (
+        resend and item.action is not None and bool(set(RULES[item.action].needs) & _EDITABLE)
     )
     return AttentionRow(
         id=item.id,
@@ -162,14 +168,21 @@ class AttentionModel:
             payload["photo"] = item.payload["photo"]
         form.busy = True
         try:
-            await asyncio.to_thread(self._session.device.record, item.report_id, item.action, payload)
+            await asyncio.to_thread(
+                self._session.device.record, item.report_id, item.action, payload
+            )
             await asyncio.to_thread(self._session.device.dismiss_attention, item.id)
         except ActionRefusedLocally as exc:
             form.error = exc.refusal.message(app.lang)
+            return
+        except ReportNotFound:
+            form.error = app.t("detail.missing")
+            return
+        except LocalDbError as exc:  # pragma: no cover - a disk fault
+            form.error = app.t("error.save_failed", detail=str(exc))
             return
         finally:
             form.busy = False
         self.form, self.editing_id = None, None
         app.say(app.t("attention.resent"))
         await self._session.refresh_all()
-

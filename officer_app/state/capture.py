@@ -21,6 +21,7 @@ from local_db import ActionRefusedLocally, LocalDbError
 
 from ..format import coords_text
 from ..photos import GeoFix, PhotoError, PhotoSource
+from ..photos.exif import read_source_metadata
 from .thumbs import make_thumb
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class CaptureModel:
     has_photo: bool = False
     location: str = ""
     accuracy: str = ""
+    location_origin: str = ""  # where the shown position comes from, in words
     no_location: bool = False
     locating: bool = False
     processing: bool = False
@@ -54,6 +56,7 @@ class CaptureModel:
         self._session = session
         self._raw: bytes | None = None
         self._fix: GeoFix | None = None
+        self._photo_fix: GeoFix | None = None  # a gallery photo's own EXIF position
 
     def set_kind(self, kind: PhotoKind) -> None:
         if kind in KINDS:
@@ -70,30 +73,37 @@ class CaptureModel:
         """A shot from the camera or a file from the gallery arrived (with the fix then)."""
         self.error, self.warnings, self.saved = None, (), False
         self._raw, self.source, self.camera_open = raw, source, False
+        self.preview, self._photo_fix = await asyncio.to_thread(_inspect, raw)
         self.set_fix(fix)
-        try:
-            self.preview = await asyncio.to_thread(make_thumb, raw, 720)
-        except Exception:  # the pipeline will say precisely what is wrong on save
-            log.info("no preview for the picked file", exc_info=True)
-            self.preview = None
         self.has_photo = True
 
     def set_fix(self, fix: GeoFix | None) -> None:
+        """Show the position the photo will carry: the pipeline's choice (a gallery
+        photo keeps its own EXIF position when it has one, else the current fix)."""
         tr = self._session.app.tr
         self._fix = fix
-        self.no_location = fix is None
-        if fix is None:
-            self.location, self.accuracy = tr.t("photo.no_location"), ""
-        else:
-            self.location = coords_text(fix.latitude, fix.longitude)
-            self.accuracy = (
-                tr.t("photo.accuracy", n=int(round(fix.accuracy_m)))
-                if fix.accuracy_m is not None
-                else ""
+        shown = fix
+        origin = "photo.origin.gps"
+        if self.source is PhotoSource.GALLERY and self._photo_fix is not None:
+            shown, origin = self._photo_fix, "photo.origin.exif"
+        self.no_location = shown is None
+        if shown is None:
+            self.location, self.accuracy, self.location_origin = (
+                tr.t("photo.no_location"),
+                "",
+                "",
             )
+            return
+        self.location = coords_text(shown.latitude, shown.longitude)
+        self.accuracy = (
+            tr.t("photo.accuracy", n=round(shown.accuracy_m))
+            if shown.accuracy_m is not None
+            else ""
+        )
+        self.location_origin = tr.t(origin)
 
     def retake(self) -> None:
-        self._raw, self.preview, self.has_photo = None, None, False
+        self._raw, self.preview, self.has_photo, self._photo_fix = None, None, False, None
         self.error, self.warnings, self.saved, self.source = None, (), False, None
 
     async def save(self) -> bool:
@@ -127,3 +137,23 @@ class CaptureModel:
         app.say(app.t("photo.saved"))
         await self._session.queue.refresh()
         return True
+
+
+def _inspect(raw: bytes) -> tuple[bytes | None, GeoFix | None]:
+    """A preview and the photo's own EXIF position; the pipeline says what is wrong with
+    a broken file when it is saved, so nothing here raises."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    try:
+        preview = make_thumb(raw, 720)
+    except Exception:
+        log.info("no preview for the picked file", exc_info=True)
+        preview = None
+    try:
+        with Image.open(BytesIO(raw)) as image:
+            fix = read_source_metadata(image).fix
+    except Exception:
+        fix = None
+    return preview, fix

@@ -33,7 +33,6 @@ from ..format import (
     wib,
 )
 from ..i18n import Translator
-from .thumbs import Thumbs
 
 if TYPE_CHECKING:
     from .session import Session
@@ -121,6 +120,8 @@ class DetailModel:
     attention: list[str] = field(default_factory=list)
     pending: int = 0
     form: ActionForm | None = None
+    # Officers a supervisor may dispatch to: (user id, name).
+    colleagues: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
@@ -131,18 +132,36 @@ class DetailModel:
 
     # --- loading --------------------------------------------------------------------
 
+    def load_now(self) -> None:
+        """First paint: read the report inline (one indexed query) with the previews
+        already made; `load()` then makes any missing preview on a worker thread. Saves
+        the screen a round trip when the officer opens a report."""
+        device, thumbs = self._session.device, self._session.thumbs
+        detail = device.report(self.report_id)
+        pics = {p.sha256: thumbs.get(p.sha256, None) for p in detail.photos} if detail else {}
+        self._apply(detail, pics, device.colleagues())
+
     async def load(self) -> None:
         device, thumbs = self._session.device, self._session.thumbs
 
-        def read() -> tuple[ReportDetail | None, dict[str, bytes | None], datetime]:
+        def read() -> tuple[ReportDetail | None, dict[str, bytes | None], list[tuple[str, str]]]:
             detail = device.report(self.report_id)
             pics: dict[str, bytes | None] = {}
             if detail is not None:
                 for p in detail.photos:
                     pics[p.sha256] = thumbs.get(p.sha256, device.photo_path(p.local_path))
-            return detail, pics, device.now()
+            return detail, pics, device.colleagues()
 
-        detail, pics, now = await asyncio.to_thread(read)
+        detail, pics, colleagues = await asyncio.to_thread(read)
+        self._apply(detail, pics, colleagues)
+
+    def _apply(
+        self,
+        detail: ReportDetail | None,
+        pics: dict[str, bytes | None],
+        colleagues: list[tuple[str, str]],
+    ) -> None:
+        self.colleagues = colleagues
         self.loading = False
         if detail is None:
             self.missing, self.detail = True, None
@@ -150,7 +169,6 @@ class DetailModel:
         self.missing = False
         self.detail = detail
         self._pics = pics
-        self._now = now
         self.relabel()
 
     def relabel(self) -> None:
@@ -245,7 +263,7 @@ class DetailModel:
         if option is None or not option.allowed:
             return
         if action is _PHOTO_FLOW:
-            self._session.navigate(f"/antrian/{self.report_id}/foto")
+            self._session.navigate(f"/laporan/{self.report_id}/foto")
             return
         if option.needs_form:
             needs = tuple(n for n in RULES[action].needs if n in _FORM_NEEDS)

@@ -57,6 +57,4 @@ class LocationModel:
             return None
         if (now or datetime.now(UTC)) - self.at > STALE_AFTER:
             return None
-        return GeoFix(
-            self.latitude, self.longitude, self.altitude_m, self.accuracy_m, self.at
-        )
+        return GeoFix(self.latitude, self.longitude, self.altitude_m, self.accuracy_m, self.at)

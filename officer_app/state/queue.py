@@ -65,9 +65,7 @@ class QueueRow:
     progress_pct: int
 
 
-def make_row(
-    item: QueueItem, tr: Translator, here: tuple[float, float] | None
-) -> QueueRow:
+def make_row(item: QueueItem, tr: Translator, here: tuple[float, float] | None) -> QueueRow:
     r = item.report
     view = item.view
     place = ", ".join(p for p in (view.kelurahan, r.address) if p)

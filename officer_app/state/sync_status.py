@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import InitVar, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -100,13 +101,11 @@ class SyncStatusModel:
         work = await asyncio.to_thread(self._session.device.unsent_work)
         self._session.app.revoked(work)
 
-    def _spawn(self, coro: object) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         try:
-            task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+            task = asyncio.get_running_loop().create_task(coro)
         except RuntimeError:  # no loop (a synchronous test): run nothing in background
-            close = getattr(coro, "close", None)
-            if close is not None:
-                close()
+            coro.close()
             return
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -23,14 +23,14 @@ MAX_ITEMS = 256
 
 
 def make_thumb(data: bytes, edge: int = THUMB_EDGE) -> bytes:
-    with Image.open(io.BytesIO(data)) as im:
-        if im.format == "JPEG":
-            im.draft("RGB", (edge, edge))
-        im = im.convert("RGB")
-        im.thumbnail((edge, edge))
-        out = io.BytesIO()
-        im.save(out, "JPEG", quality=75)
-        return out.getvalue()
+    with Image.open(io.BytesIO(data)) as source:
+        if source.format == "JPEG":
+            source.draft("RGB", (edge, edge))
+        picture = source.convert("RGB")
+    picture.thumbnail((edge, edge))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=75)
+    return out.getvalue()
 
 
 class Thumbs:

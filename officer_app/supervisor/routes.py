@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import flet as ft
 
+from domain import Role
+
+from ..validator.routes import validator_routes
 from .views.dashboard_view import SupervisorDashboard
 from .views.dispatch_view import DispatchView
 from .views.extensions_view import ExtensionsView
@@ -22,3 +25,18 @@ def supervisor_routes() -> list[ft.Route]:
         ft.Route(path="/tim", component=TeamView),
         ft.Route(path="/peta", component=MapView),
     ]
+
+
+def role_routes(role: Role) -> list[ft.Route] | None:
+    """The home routes of a role's app, or None for the officer (the app's own queue).
+
+    The app's router calls this with the signed-in user's role and appends the screens
+    every role shares (Perlu perhatian, Pengaturan); a coordinator has no screens of
+    its own yet and gets the officer's (read-only for them: the domain offers no
+    officer action to a coordinator).
+    """
+    if role is Role.SUPERVISOR:
+        return supervisor_routes()
+    if role is Role.VALIDATOR:
+        return validator_routes()
+    return None

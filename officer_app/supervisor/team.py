@@ -34,6 +34,7 @@ class TeamModel:
     def __post_init__(self, owner: SupervisorState) -> None:
         self._owner = owner
         self.folder = str(owner.session.device.data_dir / "ekspor")
+        self._typed: str | None = None
 
     async def refresh(self) -> None:
         data, days = self._owner.data, self.days
@@ -52,11 +53,22 @@ class TeamModel:
             await self.refresh()
 
     def set_folder(self, folder: str) -> None:
+        """A folder chosen in the dialog (shown in the field)."""
         self.folder = folder.strip()
+        self._typed = None
+
+    def type_folder(self, text: str) -> None:
+        """A keystroke in the folder field: kept quietly (not echoed back to the field
+        while the supervisor types, which would race with the typing)."""
+        self._typed = text.strip()
+
+    @property
+    def target(self) -> str:
+        return self._typed if self._typed is not None else self.folder
 
     async def export(self) -> list[Path]:
         """Write the unit's reports and the team table as CSV into `folder`."""
-        data, days, folder = self._owner.data, self.days, self.folder
+        data, days, folder = self._owner.data, self.days, self.target
         unit = ""
         account = self._owner.session.app.account
         if account is not None:

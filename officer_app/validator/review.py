@@ -83,7 +83,6 @@ class ReviewModel:
     images: dict[str, bytes] = field(default_factory=dict)  # sha256 -> preview JPEG
     missing: list[str] = field(default_factory=list)  # photos not available offline
     notes: list[TimelineEntry] = field(default_factory=list)
-    note: str = ""
     typing: bool = False
     want_note: bool = False  # R was pressed with no note: the view focuses the field
     field_seq: int = 0  # bumped to rebuild the note field (take or drop its focus)
@@ -95,6 +94,13 @@ class ReviewModel:
     def __post_init__(self, owner: ValidatorState) -> None:
         self._owner = owner
         self._generation = 0
+        # The note being typed. Private (not observed): echoing every keystroke back to
+        # the field while the validator types would race with the typing itself.
+        self._note = ""
+
+    @property
+    def note(self) -> str:
+        return self._note
 
     # --- position in the queue ----------------------------------------------------
 
@@ -111,7 +117,8 @@ class ReviewModel:
 
     async def open(self, report_id: str) -> None:
         if report_id != self.report_id:
-            self.note, self.error, self.want_note, self.typing = "", None, False, False
+            self._note, self.error, self.want_note, self.typing = "", None, False, False
+            self.field_seq += 1  # a fresh, empty note field for the new report
         self.report_id = report_id
         await self.refresh()
 
@@ -156,7 +163,7 @@ class ReviewModel:
     # --- typing ---------------------------------------------------------------------
 
     def set_note(self, text: str) -> None:
-        self.note = text
+        self._note = text
         if text.strip():
             self.want_note = False
 

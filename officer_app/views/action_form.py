@@ -23,6 +23,7 @@ def ActionFormHost(
     on_submit: Callable[[], Awaitable[None]],
     on_cancel: Callable[[], None],
     colleagues: list[tuple[str, str]] | None = None,
+    key: str | None = None,  # taken by Flet's component wrapper: a new form remounts
 ) -> ft.Control:
     session = use_session()
     app = session.app

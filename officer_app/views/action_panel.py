@@ -57,9 +57,7 @@ def ActionPanel(model: DetailModel) -> ft.Control:
                 ft.Semantics(identifier=ident, content=btn),
                 ft.Semantics(
                     identifier=f"why-{option.action.value}",
-                    content=ft.Text(
-                        option.reason, size=12, color=ft.Colors.ON_SURFACE_VARIANT
-                    ),
+                    content=ft.Text(option.reason, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
                 ),
             ],
         )

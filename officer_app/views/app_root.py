@@ -6,7 +6,9 @@ Routes (view stack, so Android's back button and the app bar's arrow go back):
     /laporan/:rid/foto     Kamera / Galeri for that report
     /perhatian             Perlu perhatian
     /pengaturan            Pengaturan
-Signed out, every route shows Masuk; a revoked device shows the wipe screen.
+Signed out, every route shows Masuk; a revoked device shows the wipe screen. A
+supervisor's or validator's account gets its role's own screens instead of the queue
+(`officer_app.supervisor.routes.role_routes`), with the shared screens kept.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import logging
 
 import flet as ft
 
+from domain import Role
+
 from ..device import Device
 from ..platform_services import PlatformServices
 from ..state.app_model import Gate
@@ -23,9 +27,10 @@ from ..state.dispatch import LoopPost
 from ..state.session import Session
 from .attention_view import AttentionView
 from .capture_view import CaptureView
-from .context import SessionContext
+from .context import SessionContext, memo, use_model
 from .detail_view import DetailView
 from .login_view import LoginView
+from .not_found import NotFound
 from .queue_view import QueueView
 from .revoked_view import RevokedView
 from .settings_view import SettingsView
@@ -40,13 +45,32 @@ THEME_MODES = {
 SEED = ft.Colors.TEAL
 
 
-def _routes() -> list[ft.Route]:
+# The screens without route parameters are memoized: opening a report (a route change)
+# re-renders the Router, and re-rendering the queue under it each time would cost the
+# officer a noticeable delay on every tap. They still re-render on their own state.
+_QUEUE = memo(QueueView)
+_ATTENTION = memo(AttentionView)
+_SETTINGS = memo(SettingsView)
+
+
+def _routes(role: Role | None) -> list[ft.Route]:
+    """The officer's screens, or a supervisor's / validator's own home screens; the
+    screens every role shares (Perlu perhatian, Pengaturan) come first."""
+    shared = [
+        ft.Route(path="/perhatian", component=_ATTENTION),
+        ft.Route(path="/pengaturan", component=_SETTINGS),
+    ]
+    if role is not None:
+        from ..supervisor.routes import role_routes
+
+        own = role_routes(role)
+        if own:
+            return [*shared, *own]
     return [
-        ft.Route(path="/perhatian", component=AttentionView),
-        ft.Route(path="/pengaturan", component=SettingsView),
+        *shared,
         ft.Route(
             path="/",
-            component=QueueView,
+            component=_QUEUE,
             children=[
                 ft.Route(
                     path="laporan/:rid",
@@ -67,7 +91,7 @@ def App(device: Device) -> list[ft.View]:
         session.platform = PlatformServices(page)
         return session
 
-    session, _ = ft.use_state(new_session)
+    session = use_model(new_session)
     app, _ = ft.use_state(session.app)
 
     page.title = app.t("app.name")
@@ -83,8 +107,7 @@ def App(device: Device) -> list[ft.View]:
         page.on_resize = resized
         page.on_close = lambda: session.close()
         session.attach()
-        asyncio.create_task(_locate(session))
-        asyncio.create_task(_network(session))
+        await asyncio.gather(_locate(session), _network(session))
 
     ft.on_mounted(mounted)
     ft.on_unmounted(session.close)
@@ -100,8 +123,9 @@ def App(device: Device) -> list[ft.View]:
             return [RevokedView()]
         if app.gate is Gate.LOGIN:
             return [LoginView()]
+        role = app.account.user.role if app.account else None
         return ft.Router(  # type: ignore[return-value]
-            _routes(), not_found=QueueView, manage_views=True
+            _routes(role), not_found=NotFound, manage_views=True
         )
 
     return SessionContext(session, views)

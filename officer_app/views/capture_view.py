@@ -7,7 +7,7 @@ import flet as ft
 from ..photos import PhotoSource
 from ..state.capture import KINDS, CaptureModel
 from .camera_panel import CameraPanel
-from .context import use_session
+from .context import use_model, use_session
 from .frame import screen
 
 
@@ -17,7 +17,7 @@ def CaptureView() -> ft.View:
     app = session.app
     ft.use_state(app)
     report_id = ft.use_route_params().get("rid", "")
-    model, _ = ft.use_state(lambda: CaptureModel(session, report_id=report_id))
+    model = use_model(lambda: CaptureModel(session, report_id=report_id))
     platform = session.platform
 
     async def current_fix() -> None:
@@ -118,7 +118,9 @@ def CaptureView() -> ft.View:
             ft.Semantics(
                 identifier="capture-location",
                 content=ft.Text(
-                    " · ".join(p for p in (model.location, model.accuracy) if p),
+                    " · ".join(
+                        p for p in (model.location, model.accuracy, model.location_origin) if p
+                    ),
                     size=13,
                     color=ft.Colors.ORANGE_900 if model.no_location else None,
                 ),

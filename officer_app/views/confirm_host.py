@@ -24,9 +24,7 @@ def ConfirmHost(
         ft.AlertDialog(
             modal=True,
             title=ft.Text(title),
-            content=ft.Semantics(
-                identifier=f"confirm-{ident}-message", content=ft.Text(message)
-            ),
+            content=ft.Semantics(identifier=f"confirm-{ident}-message", content=ft.Text(message)),
             actions=[
                 ft.Semantics(
                     identifier=f"confirm-{ident}-cancel",

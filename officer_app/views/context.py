@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 import flet as ft
 
@@ -16,3 +17,20 @@ def use_session() -> Session:
     if session is None:  # pragma: no cover - a component rendered outside the app root
         raise RuntimeError("use_session() outside App")
     return session
+
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def memo(component: F) -> F:
+    """`ft.memo` with its type kept: skip re-rendering while the props are equal."""
+    return cast(F, ft.memo(component))  # type: ignore[no-untyped-call]
+
+
+def use_model(factory: Callable[[], T]) -> T:
+    """A view-model owned by this component (made once, watched for changes)."""
+    # use_state's annotation (`StateT | Callable[[], StateT]`) defeats inference here.
+    use_state = cast(Callable[[Callable[[], T]], tuple[T, object]], ft.use_state)
+    value, _ = use_state(factory)
+    return value

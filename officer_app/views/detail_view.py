@@ -7,7 +7,7 @@ import flet as ft
 from ..state.detail import DetailModel
 from .action_form import ActionFormHost
 from .action_panel import ActionPanel
-from .context import use_session
+from .context import use_model, use_session
 from .frame import screen
 from .photo_strip import PhotoStrip
 from .report_header import ReportHeader
@@ -21,7 +21,13 @@ def DetailView() -> ft.View:
     ft.use_state(app)
     params = ft.use_route_params()
     report_id = params.get("rid", "")
-    model, _ = ft.use_state(lambda: DetailModel(session, report_id=report_id))
+
+    def opened() -> DetailModel:
+        model = DetailModel(session, report_id=report_id)
+        model.load_now()  # the first paint already shows the report
+        return model
+
+    model = use_model(opened)
     queue, _ = ft.use_state(session.queue)
 
     async def reload() -> None:

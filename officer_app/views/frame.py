@@ -8,7 +8,11 @@ destinations (touch targets >= 48 px).
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
+
+from domain import Role
 
 from ..state.session import Session
 from .nav_bar import nav_bar
@@ -27,7 +31,7 @@ def screen(
     nav_index: int | None = None,
     actions: list[ft.Control] | None = None,
     scroll: bool = True,
-    floating: ft.Control | None = None,
+    floating: ft.FloatingActionButton | None = None,
     leading: ft.Control | None = None,
 ) -> ft.View:
     inner = ft.Column(
@@ -36,6 +40,22 @@ def screen(
         expand=True,
         scroll=ft.ScrollMode.AUTO if scroll else None,
     )
+    role_nav = _role_nav(session, route) if nav_index is not None else None
+    if role_nav is not None:
+        # A supervisor's or validator's desktop frame (their rail) for a shared screen.
+        from ..supervisor.views.shell import role_view
+
+        nav, selected = role_nav
+        return role_view(
+            session,
+            route=route,
+            title=title,
+            body=body,
+            nav=nav,
+            selected=selected,
+            actions=actions,
+            scroll=scroll,
+        )
     wide = session.app.width > MAX_WIDTH + 2 * SIDE_PADDING
     return ft.View(
         route=route,
@@ -54,3 +74,15 @@ def screen(
             ),
         ],
     )
+
+
+def _role_nav(session: Session, route: str) -> tuple[tuple[Any, ...], int | None] | None:
+    """The role's navigation (and this route's place in it) for non-officers."""
+    account = session.app.account
+    if account is None or account.user.role not in (Role.SUPERVISOR, Role.VALIDATOR):
+        return None
+    from ..supervisor.views.shell import SUPERVISOR_NAV, VALIDATOR_NAV
+
+    nav = SUPERVISOR_NAV if account.user.role is Role.SUPERVISOR else VALIDATOR_NAV
+    selected = next((i for i, d in enumerate(nav) if d.route == route), None)
+    return nav, selected

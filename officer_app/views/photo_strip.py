@@ -39,7 +39,9 @@ def PhotoStrip(model: DetailModel) -> ft.Control:
                 width=TILE,
                 controls=[
                     picture,
-                    ft.Text(app.t(f"photo.kind.{p.kind.value}"), size=12, weight=ft.FontWeight.W_600),
+                    ft.Text(
+                        app.t(f"photo.kind.{p.kind.value}"), size=12, weight=ft.FontWeight.W_600
+                    ),
                     ft.Text(p.where, size=11, color=ft.Colors.ON_SURFACE_VARIANT),
                     ft.Text(p.when, size=11, color=ft.Colors.ON_SURFACE_VARIANT),
                     ft.Text(
@@ -54,7 +56,9 @@ def PhotoStrip(model: DetailModel) -> ft.Control:
     can_add = any(o.action is Action.ADD_PHOTO and o.allowed for o in model.actions)
     header = ft.Row(
         controls=[
-            ft.Text(app.t("detail.photos", n=len(model.photos)), weight=ft.FontWeight.W_600, expand=True),
+            ft.Text(
+                app.t("detail.photos", n=len(model.photos)), weight=ft.FontWeight.W_600, expand=True
+            ),
             ft.Semantics(
                 identifier="detail-add-photo",
                 content=ft.TextButton(

@@ -19,7 +19,8 @@ def _pill(text: str, bg: ft.Colors, fg: ft.Colors) -> ft.Control:
 
 
 @ft.component
-def QueueRowTile(row: QueueRow) -> ft.Control:
+def QueueRowTile(row: QueueRow, key: str | None = None) -> ft.Control:
+    # `key` is taken by Flet's component wrapper (row identity in the list).
     session = use_session()
     app = session.app
     chip_colour = colour(row.colour)

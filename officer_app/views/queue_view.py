@@ -8,9 +8,12 @@ from domain import CATEGORIES
 from local_db import Stage
 
 from ..state.queue import STAGES
-from .context import use_session
+from .context import memo, use_session
 from .frame import screen
 from .queue_row import QueueRowTile
+
+# A row re-renders only when its (frozen) row value changes.
+_ROW = memo(QueueRowTile)
 
 
 @ft.component
@@ -66,7 +69,7 @@ def QueueView() -> ft.View:
                     label=app.t("queue.filter.category"),
                     value=queue.category or all_key,
                     dense=True,
-                    width=None,
+                    expand=True,
                     options=[ft.DropdownOption(key=all_key, text=app.t("queue.filter.all"))]
                     + [
                         ft.DropdownOption(key=c.code, text=c.name(app.lang))
@@ -82,7 +85,7 @@ def QueueView() -> ft.View:
                     label=app.t("queue.filter.kelurahan"),
                     value=queue.kelurahan or all_key,
                     dense=True,
-                    width=None,
+                    expand=True,
                     options=[ft.DropdownOption(key=all_key, text=app.t("queue.filter.all"))]
                     + [
                         ft.DropdownOption(key=code, text=name)
@@ -94,7 +97,7 @@ def QueueView() -> ft.View:
         ],
     )
 
-    rows: list[ft.Control] = [QueueRowTile(r, key=r.report_id) for r in queue.rows]
+    rows: list[ft.Control] = [_ROW(r, key=r.report_id) for r in queue.rows]
     if not queue.rows and not queue.loading:
         rows.append(
             ft.Semantics(
@@ -113,9 +116,7 @@ def QueueView() -> ft.View:
         rows.append(
             ft.Semantics(
                 identifier="queue-more",
-                content=ft.TextButton(
-                    app.t("queue.more"), on_click=queue.load_more, height=48
-                ),
+                content=ft.TextButton(app.t("queue.more"), on_click=queue.load_more, height=48),
             )
         )
 
@@ -130,16 +131,21 @@ def QueueView() -> ft.View:
             spacing=6,
             controls=[stage_chip(s) for s in STAGES],
         ),
-        ft.Semantics(
-            identifier="queue-search",
-            content=ft.TextField(
-                hint_text=app.t("queue.search_hint"),
-                prefix_icon=ft.Icons.SEARCH,
-                value=queue.typed,
-                dense=True,
-                on_change=on_search,
-                on_submit=on_search_submit,
-            ),
+        ft.Row(
+            controls=[
+                ft.Semantics(
+                    identifier="queue-search",
+                    expand=True,
+                    content=ft.TextField(
+                        hint_text=app.t("queue.search_hint"),
+                        prefix_icon=ft.Icons.SEARCH,
+                        value=queue.typed,
+                        dense=True,
+                        on_change=on_search,
+                        on_submit=on_search_submit,
+                    ),
+                )
+            ]
         ),
         filters,
         ft.Row(

@@ -10,15 +10,17 @@ from .style import colour, icon
 
 
 def _line(icon_name: ft.IconData, text: str, ident: str | None = None) -> ft.Control:
-    row = ft.Row(
+    label: ft.Control = ft.Text(text, size=13)
+    if ident:
+        label = ft.Semantics(identifier=ident, content=label)
+    return ft.Row(
         spacing=8,
         vertical_alignment=ft.CrossAxisAlignment.START,
         controls=[
             ft.Icon(icon_name, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
-            ft.Text(text, size=13, expand=True, selectable=True),
+            ft.Container(content=label, expand=True),
         ],
     )
-    return ft.Semantics(identifier=ident, content=row) if ident else row
 
 
 @ft.component
@@ -141,7 +143,9 @@ def ReportHeader(model: DetailModel) -> ft.Control:
         rows.append(_line(ft.Icons.ACCOUNT_BALANCE, h["unit"]))
     place = [p for p in (h["address"], h["area"]) if p]
     rows.append(_line(ft.Icons.PLACE, " · ".join(place) or "-", "detail-address"))
-    where = h["coords"] + (f" · {app.t('detail.distance', d=h['distance'])}" if h["distance"] else "")
+    where = h["coords"] + (
+        f" · {app.t('detail.distance', d=h['distance'])}" if h["distance"] else ""
+    )
     rows.append(
         ft.Row(
             controls=[
@@ -160,6 +164,4 @@ def ReportHeader(model: DetailModel) -> ft.Control:
             ]
         )
     )
-    return ft.Card(
-        content=ft.Container(padding=12, content=ft.Column(spacing=8, controls=rows))
-    )
+    return ft.Card(content=ft.Container(padding=12, content=ft.Column(spacing=8, controls=rows)))

@@ -33,9 +33,7 @@ def RevokedView() -> ft.View:
     lines: list[ft.Control] = []
     if work is not None:
         for m in work.mutations:
-            lines.append(
-                ft.Text(f"• {app.t('action.' + m.action.value)} · {m.report_id}", size=13)
-            )
+            lines.append(ft.Text(f"• {app.t('action.' + m.action.value)} · {m.report_id}", size=13))
         for p in work.photos:
             lines.append(
                 ft.Text(f"• {app.t('photo.kind.' + p.kind.value)} · {p.report_id}", size=13)

@@ -36,9 +36,7 @@ def SettingsView() -> ft.View:
                 allow_empty_selection=False,
                 allow_multiple_selection=False,
                 on_change=changed,
-                segments=[
-                    ft.Segment(value=v, label=ft.Text(label)) for v, label in choices
-                ],
+                segments=[ft.Segment(value=v, label=ft.Text(label)) for v, label in choices],
             ),
         )
 
@@ -110,7 +108,9 @@ def SettingsView() -> ft.View:
                 controls=[
                     ft.Text(app.t("settings.version", v=model.version), size=13),
                     ft.Text(app.t("settings.server", url=model.server_url), size=13),
-                    ft.Text(app.t("settings.data_note"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+                    ft.Text(
+                        app.t("settings.data_note"), size=12, color=ft.Colors.ON_SURFACE_VARIANT
+                    ),
                 ],
             ),
         ),

@@ -28,9 +28,7 @@ def TimelineList(model: DetailModel) -> ft.Control:
         if row.note:
             lines.append(ft.Text(row.note, size=13))
         if not row.sent:
-            lines.append(
-                ft.Text(app.t("queue.not_sent"), size=11, color=ft.Colors.ORANGE_900)
-            )
+            lines.append(ft.Text(app.t("queue.not_sent"), size=11, color=ft.Colors.ORANGE_900))
         items.append(
             ft.Semantics(
                 identifier=f"timeline-{i}",

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain import CATEGORIES, CHANNELS, JAKARTA, Action, Report, Status, category
+from domain.geo import in_polygon
 
 from .. import routing
 from . import text
@@ -150,15 +151,24 @@ def kelurahan_weights(rng: random.Random) -> dict[str, float]:
     return out
 
 
+_Box = tuple[float, float, float, float]  # min lat, max lat, min lon, max lon
+
+
 class _PointSampler:
     """Random points that route to their own kelurahan (inside it, in no neighbour)."""
 
     def __init__(self) -> None:
-        self._parts: dict[str, tuple[list[float], list[routing.Polygon]]] = {}
+        # Per kelurahan: cumulative part areas, and each part's rings and bounding box.
+        self._parts: dict[str, tuple[list[float], list[tuple[routing.Polygon, _Box]]]] = {}
         self._neighbours: dict[str, list[routing.Kelurahan]] = {}
         every = routing.kelurahan_list()
         for k in every:
-            self._parts[k.code] = (_cum(_polygon_areas(k)), list(k.polygons))
+            parts: list[tuple[routing.Polygon, _Box]] = []
+            for poly in k.polygons:
+                lons = [p[0] for p in poly[0]]
+                lats = [p[1] for p in poly[0]]
+                parts.append((poly, (min(lats), max(lats), min(lons), max(lons))))
+            self._parts[k.code] = (_cum(_polygon_areas(k)), parts)
             x0, y0, x1, y1 = k.bbox
             self._neighbours[k.code] = [
                 o
@@ -171,16 +181,13 @@ class _PointSampler:
             ]
 
     def point(self, rng: random.Random, k: routing.Kelurahan) -> tuple[float, float]:
-        cum, polygons = self._parts[k.code]
+        cum, parts = self._parts[k.code]
+        neighbours = self._neighbours[k.code]
         for _ in range(10_000):
-            rings = polygons[bisect.bisect(cum, rng.random() * cum[-1])]
-            lons = [p[0] for p in rings[0]]
-            lats = [p[1] for p in rings[0]]
-            lat = round(rng.uniform(min(lats), max(lats)), 6)
-            lon = round(rng.uniform(min(lons), max(lons)), 6)
-            if k.contains(lat, lon) and not any(
-                o.contains(lat, lon) for o in self._neighbours[k.code]
-            ):
+            rings, (lat0, lat1, lon0, lon1) = parts[bisect.bisect(cum, rng.random() * cum[-1])]
+            lat = round(rng.uniform(lat0, lat1), 6)
+            lon = round(rng.uniform(lon0, lon1), 6)
+            if in_polygon(lon, lat, rings) and not any(o.contains(lat, lon) for o in neighbours):
                 return lat, lon
         return k.label_lat, k.label_lon  # pragma: no cover - every polygon has room
 

@@ -8,6 +8,8 @@ Invariants:
 - every seeded report and officer is published to the change feed for the users who see
   it, computed with the same rules as `server.scope` (a device that synced before the
   seed learns about the new reports on its next pull); the feed lock is taken last;
+- rows go in with a driver-level `executemany` (SQLite) or `COPY` (PostgreSQL), each
+  value still through its column type's bind processor (aware UTC datetimes);
 - all seeded users share one argon2 hash of the demo password (hashing a thousand
   passwords would take minutes); the demo photos go through the photo store's checks.
 """
@@ -60,6 +62,11 @@ class DemoError(Exception):
      └── UnitConflict    a kelurahan is already installed under another unit id
     """
 
+    def __init__(self, message_id: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_id = message_id
+        self.message_en = message_en
+
 
 class AlreadySeeded(DemoError):
     """The database already holds the demo logins."""
@@ -97,6 +104,19 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     compiled = table.insert().compile(dialect=dialect, column_keys=keys)
     procs = [(k, table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in keys]
     live = [(k, p) for k, p in procs if p is not None]
+    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
+        columns = ", ".join(f'"{k}"' for k in keys)
+        cursor = conn.connection.cursor()
+        try:
+            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                for row in rows:
+                    values = dict(row)
+                    for k, p in live:
+                        values[k] = p(values[k])
+                    copy.write_row([values[k] for k in keys])
+        finally:
+            cursor.close()
+        return
     order = list(compiled.positiontup or ())
     for i in range(0, len(rows), CHUNK):
         batch: list[Any] = []
@@ -127,7 +147,8 @@ def _units(conn: Connection, ds: Dataset) -> int:
     clash = [r["id"] for r in rows if r["kelurahan_code"]]
     if clash:
         raise UnitConflict(
-            f"{len(clash)} kelurahan (e.g. {clash[0]}) are installed under other unit ids"
+            f"{len(clash)} kelurahan (mis. {clash[0]}) sudah terpasang dengan id unit lain",
+            f"{len(clash)} kelurahan (e.g. {clash[0]}) are installed under other unit ids",
         )
     _insert(conn, units, rows)
     return added + len(rows)
@@ -285,7 +306,10 @@ def _seed(
         select(users.c.username).where(users.c.username.in_([d.username for d in DEMO_LOGINS]))
     ).first()
     if taken is not None:
-        raise AlreadySeeded(f"user {taken.username!r} already exists")
+        raise AlreadySeeded(
+            f"login demo sudah ada ({taken.username})",
+            f"the demo logins already exist ({taken.username})",
+        )
     added = _units(conn, ds)
     password_hash = hash_password(DEMO_PASSWORD, settings)
     _insert(

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from server.apikeys import create_api_key, revoke_api_key
 from server.db import write_tx
+from tests.intake.kit import Intake
 from tests.server.kit import RunningServer
-
-
-@dataclass
-class Intake:
-    server: RunningServer
-    http: httpx.Client
-    keys: dict[str, str]  # channel -> plain key; "revoked" -> a revoked jaki key
-
-    def post(self, channel: str = "jaki", **fields: str) -> httpx.Response:
-        data = {"api_key": self.keys[channel], **fields}
-        return self.http.post("/open311/v2/requests.json", data=data)
-
-    def get(self, path: str, **params: str) -> httpx.Response:
-        return self.http.get(f"/open311/v2/{path}", params=params)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from server import schema
 from server.db import read_tx, write_tx
 from server.reports import create_report
 from server.wilayah import install_wilayah_units
-from tests.intake.conftest import Intake
+from tests.intake.kit import Intake
 from tests.server.kit import SUPERVISOR_A, SUPERVISOR_B, ApiClient, World, visible_reports
 
 MONAS = {"lat": "-6.1754", "long": "106.8272"}  # Kelurahan Gambir
@@ -422,3 +423,34 @@ def test_a_new_report_reaches_its_kelurahan_supervisor_through_pull(
     everything = b"\n".join(supervisor.bodies).lower()
     for secret in (b"rahasia", b"pelaporwati", b"surel.example", b"0099-4321"):
         assert secret not in everything
+
+
+def test_a_retried_post_with_the_same_idempotency_key_creates_one_report(
+    intake: Intake,
+) -> None:
+    def post(key: str, channel: str = "jaki") -> Any:
+        return intake.http.post(
+            "/open311/v2/requests.json",
+            data={"api_key": intake.keys[channel], "service_code": "sampah", **MONAS},
+            headers={"Idempotency-Key": key},
+        )
+
+    first = post("retry-1")
+    assert first.status_code == 201, first.text
+    again = post("retry-1")
+    assert again.status_code == 201
+    assert again.json()[0]["service_request_id"] == first.json()[0]["service_request_id"]
+    assert count(intake, schema.reports) == 1
+    other = post("retry-2")
+    assert other.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    elsewhere = post("retry-1", channel="qlue")  # keys are per API key
+    assert elsewhere.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    assert count(intake, schema.reports) == 3
+    assert "too long" in error_of(post("k" * 201), 400)
+
+    # Concurrent retries: the unique index lets exactly one through.
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: post("storm"), range(6)))
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()[0]["service_request_id"] for a in answers}) == 1
+    assert count(intake, schema.reports) == 4

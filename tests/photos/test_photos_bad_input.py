@@ -91,6 +91,7 @@ def test_png_with_a_broken_checksum_fails_verification() -> None:
     ("raw", "what"),
     [
         (b"Laporan: jalan berlubang di Jl. Sudirman\n" * 20, "text"),
+        (b"x" * 511 + "é".encode() * 10, "text"),  # a character cut by the 512-byte sample
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "a PDF document"),
         (b"PK\x03\x04" + bytes(200), "a ZIP / office document"),
         (b"\x00\x01\x02\x03" * 100, "unknown binary data"),

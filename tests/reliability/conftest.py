@@ -25,6 +25,7 @@ import pytest
 from tests.support.device import Device
 from tests.support.faultproxy import FaultProxy
 from tests.support.scale import BASE_SEED, SCALE
+from tests.support.verify import TOTALS
 from tests.support.world import World, small_world
 
 _TALLY: Counter[str] = Counter()
@@ -69,14 +70,18 @@ def device(world: World, proxy: FaultProxy, tmp_path: Path) -> Iterator[Device]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _TALLY:
+    if not _TALLY and not TOTALS:
         return
     terminalreporter.section("reliability: faults injected")
     for key in sorted(_TALLY):
-        terminalreporter.write_line(f"{key:>28}: {_TALLY[key]}")
+        terminalreporter.write_line(f"{key:>40}: {_TALLY[key]}")
+    terminalreporter.section("reliability: verdicts")
+    for key, n in TOTALS.items():
+        terminalreporter.write_line(f"{key:>40}: {n}")
     terminalreporter.write_line(
-        f"{'seed':>28}: TINDAK_RELIABILITY_SEED={BASE_SEED} (scale {SCALE:g})"
+        f"{'seed':>40}: TINDAK_RELIABILITY_SEED={BASE_SEED} (scale {SCALE:g})"
     )
     cache = getattr(terminalreporter.config, "cache", None)  # absent with -p no:cacheprovider
     if cache is not None:
-        cache.set("tindak/reliability", {"seed": BASE_SEED, "scale": SCALE, **_TALLY})
+        counts = {"seed": BASE_SEED, "scale": SCALE, **_TALLY, **TOTALS}
+        cache.set("tindak/reliability", counts)

@@ -138,6 +138,9 @@ class DeviceAgainstServer(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             self.proxy.set(Fault.passthrough())
+            stats = self.proxy.stats
+            STEPS["cuts fired"] += stats.cuts
+            STEPS["responses lost"] += stats.lost_responses
             verdict = verify_after_faults(self.world, self.device, context="stateful run")
             STEPS["mutations verified"] += verdict.created
         finally:
@@ -162,4 +165,6 @@ def test_random_interleavings_converge_and_lose_nothing(tally: Counter[str]) -> 
     tally["stateful runs"] += STEPS["runs"]
     tally["stateful steps"] += STEPS["steps"]
     tally["stateful mutations verified"] += STEPS["mutations verified"]
+    tally["stateful cuts fired"] += STEPS["cuts fired"]
+    tally["stateful responses lost (tcp)"] += STEPS["responses lost"]
     assert STEPS["steps"] > 0

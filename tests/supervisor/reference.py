@@ -54,9 +54,7 @@ def expected_dashboard(snaps: Sequence[ReportSnapshot], now: datetime, days: int
     first = today - timedelta(days=days - 1)
     in_period = [s for s in snaps if wib_day(s.report.received_at) >= first]
     active = [s for s in snaps if s.report.status.value in ACTIVE]
-    coord = [
-        d - s.report.received_at for s in in_period if (d := last(s, "dispatch")) is not None
-    ]
+    coord = [d - s.report.received_at for s in in_period if (d := last(s, "dispatch")) is not None]
     done = [
         (s, c)
         for s in in_period

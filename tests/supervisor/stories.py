@@ -92,7 +92,11 @@ class Story:
         )
 
     def do(
-        self, actor: Actor, action: Action, after: timedelta, payload: Mapping[str, Any] | None = None
+        self,
+        actor: Actor,
+        action: Action,
+        after: timedelta,
+        payload: Mapping[str, Any] | None = None,
     ) -> Story:
         body = dict(payload or {})
         before = self.report.status

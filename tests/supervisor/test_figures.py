@@ -96,7 +96,9 @@ def test_team_equals_an_independent_computation(db: local_db.LocalDb, seed: int)
         assert (r.done, r.in_progress, r.overdue) == (w.done, w.in_progress, w.overdue)
         assert close(r.completion.value, w.completion)
         assert (r.rework.part, r.rework.whole) == (w.reworked, w.submitted)
-        assert (r.rating is None and w.rating is None) or abs((r.rating or 0) - (w.rating or 0)) < 1e-9
+        assert (r.rating is None and w.rating is None) or abs(
+            (r.rating or 0) - (w.rating or 0)
+        ) < 1e-9
     assert sum(r.done for r in rows) > 0 and sum(r.rework.part for r in rows) > 0
 
 
@@ -259,7 +261,9 @@ def test_export_rows_carry_the_event_times(db: local_db.LocalDb) -> None:
     late = Story.new("B", NOW - 9 * D)
     fill(db, [s.snapshot(), late.snapshot()], NOW)
     rows = figures.export_rows(db, now=NOW, unit_id=UNIT)
-    assert [r.view.report.id for r in rows] == ["B", "A"]
+    assert [r.tracking_id for r in rows] == ["CRM-2026-B", "CRM-2026-A"]
     assert rows[0].overdue and rows[0].dispatched_at is None
     assert rows[1].dispatched_at == NOW - 3 * D + 2 * H
     assert rows[1].completed_at == s.t and not rows[1].overdue
+    assert rows[1].received_at == NOW - 3 * D and rows[1].deadline == NOW + 4 * D
+    assert rows[1].assignee_name == "Budi Santoso" and rows[1].status is Status.MENUNGGU_VALIDASI

@@ -133,16 +133,29 @@ def test_dashboard_equals_the_servers_sql(synced: Synced, days: int | None) -> N
 
     period = "unit_id = :u AND received_at >= :start"
     assert {c.key: c.count for c in got.by_category} == dict(
-        rows(e, f"SELECT category, COUNT(*) FROM reports WHERE {period} GROUP BY category",
-             u=u, start=start)  # fmt: skip
+        rows(
+            e,
+            f"SELECT category, COUNT(*) FROM reports WHERE {period} GROUP BY category",
+            u=u,
+            start=start,
+        )
     )
     assert {c.key: c.count for c in got.by_kelurahan} == dict(
-        rows(e, f"SELECT COALESCE(kelurahan_code, ''), COUNT(*) FROM reports WHERE {period} "
-             "GROUP BY 1", u=u, start=start)  # fmt: skip
+        rows(
+            e,
+            f"SELECT COALESCE(kelurahan_code, ''), COUNT(*) FROM reports WHERE {period} GROUP BY 1",
+            u=u,
+            start=start,
+        )
     )
     per_day = dict(
-        rows(e, f"SELECT date(datetime(received_at, '+7 hours')), COUNT(*) FROM reports "
-             f"WHERE {period} GROUP BY 1", u=u, start=start)  # fmt: skip
+        rows(
+            e,
+            f"SELECT date(datetime(received_at, '+7 hours')), COUNT(*) FROM reports "
+            f"WHERE {period} GROUP BY 1",
+            u=u,
+            start=start,
+        )
     )
     if days:
         assert len(got.by_day) == days

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,12 +148,10 @@ def read_csv(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
-def test_team_table_and_csv_export(
-    device: Device, state: SupervisorState, tmp_path: Path
-) -> None:
+def test_team_table_and_csv_export(device: Device, state: SupervisorState, tmp_path: Path) -> None:
     unit(device)
     evil = Story.new("E", NOW - H)
-    evil.report = evil.report.evolve(title="=HYPERLINK(\"http://x\")")
+    evil.report = evil.report.evolve(title='=HYPERLINK("http://x")')
     fill(device.db, [evil.snapshot()], NOW)
     model = state.team
     run(model.refresh())
@@ -168,7 +167,7 @@ def test_team_table_and_csv_export(
     by_id = {r[0]: r for r in reports[1:]}
     assert by_id["CRM-2026-N3"][14] == "Ya" and by_id["CRM-2026-N1"][14] == "Tidak"
     assert by_id["CRM-2026-D"][4] == "Selesai" and by_id["CRM-2026-D"][18] == "5"
-    assert by_id["CRM-2026-E"][1] == "'=HYPERLINK(\"http://x\")"  # never a formula
+    assert by_id["CRM-2026-E"][1] == '\'=HYPERLINK("http://x")'  # never a formula
     assert by_id["CRM-2026-W1"][10] == "2026-11-18 10:00"  # WIB
     team_rows = {r[0]: r for r in team[1:]}
     assert team_rows["Budi Santoso"][1:4] == ["1", "1", "0"]
@@ -188,14 +187,32 @@ def test_export_to_an_unwritable_folder_says_so(
 def test_map_model_points_and_fallback(device: Device, state: SupervisorState) -> None:
     unit(device)
     model = state.map
-    run(model.refresh())
-    assert [p.report_id for p in model.points][0] == "N3"
+    with socket.socket() as listening:  # a tile server that answers
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        model.tile_host = ("127.0.0.1", listening.getsockname()[1])
+        run(model.refresh())
+    assert model.points[0].report_id == "N3"
     assert {k.name for k in model.kelurahan} == {"Menteng", "Cikini"}
     assert not model.fallback
-    model.tile_error()
+    model.tile_error()  # the map could not load a tile
     assert model.fallback
     lat, lon = model.centre
     assert -6.3 < lat < -6.1 and 106.7 < lon < 106.9
+
+
+def test_map_model_falls_back_when_the_tile_server_is_unreachable(
+    device: Device, state: SupervisorState
+) -> None:
+    unit(device)
+    model = state.map
+    model.tile_host = ("127.0.0.1", 9)  # nobody listens
+    run(model.refresh())
+    assert model.fallback and model.tiles_failed and model.points
+    model.toggle_list()  # the supervisor still wants the markers (no tiles behind them)
+    assert not model.fallback
+    model.toggle_list()
+    assert model.fallback
 
 
 def test_a_finished_sync_reloads_the_screens_shown(device: Device, state: SupervisorState) -> None:

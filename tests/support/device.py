@@ -131,7 +131,12 @@ class Device:
         """
         out: dict[str, dict[str, Any]] = {}
         photos: dict[str, list[tuple[str, str]]] = {}
-        for r in self._query("SELECT report_id, sha256, kind FROM photos ORDER BY sha256"):
+        # Photos the report holds on the server (a device photo whose action was refused
+        # stays on the device, kept for the officer, but is not the report's).
+        for r in self._query(
+            "SELECT report_id, sha256, kind FROM photos "
+            "WHERE origin = 'server' OR on_server = 1 ORDER BY sha256"
+        ):
             photos.setdefault(r["report_id"], []).append((r["sha256"], r["kind"]))
         timeline = {
             r["report_id"]: r["n"]
@@ -154,6 +159,31 @@ class Device:
             key["timeline"] = timeline.get(r["id"], 0)
             out[r["id"]] = key
         return out
+
+    def attention_without_reason(self) -> list[int]:
+        """Needs-attention items missing their code or either message (id, en)."""
+        return [
+            r["id"]
+            for r in self._query(
+                "SELECT id FROM attention WHERE code = '' OR message_id = '' OR message_en = ''"
+            )
+        ]
+
+    def photos_kept_off_server(self) -> dict[str, str]:
+        """Device photos not on their report on the server: sha256 -> report id."""
+        return {
+            r["sha256"]: r["report_id"]
+            for r in self._query(
+                "SELECT sha256, report_id FROM photos WHERE origin = 'device' AND on_server = 0"
+            )
+        }
+
+    def photos_in_attention(self) -> set[str]:
+        """Photos that needs-attention items keep for the officer."""
+        kept: set[str] = set()
+        for r in self._query("SELECT photos FROM attention"):
+            kept.update(p["sha256"] for p in json.loads(r["photos"]))
+        return kept
 
     def pending_total(self) -> int:
         return local_db.pending_counts(self.db).mutations

@@ -44,7 +44,7 @@ def worker(args: argparse.Namespace, seed: int) -> None:
     say("ready", os.getpid())
     photos = Path(args.photos)
     while True:
-        if rnd.random() < 0.3:
+        if rnd.random() < 0.2:
             report = engine.sync_once()
             say("sync", os.getpid(), "ok" if report.error is None else report.error.code)
         else:

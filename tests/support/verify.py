@@ -6,15 +6,18 @@
 3. for every mutation the device ever queued: the server recorded it (applied, or
    rejected and then shown in needs-attention), or it never left the device because it
    is held behind a refused one (and is in needs-attention too). Nothing else: a
-   mutation the server does not know and the device no longer holds is LOST;
+   mutation the server does not know and the device no longer holds is LOST. Every
+   needs-attention item carries its code and both messages (id, en);
 4. nothing was applied twice (`check_applied_once`), and the server knows no mutation
    of this device that the device did not create;
-5. every photo the device holds is stored on the server byte-identical;
+5. every photo the device holds is stored on the server byte-identical, and one that
+   is not on its report there (its action was refused) is kept in needs-attention;
 6. the device shows exactly what a fresh full pull of the officer's scope says.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from .device import Device
@@ -27,6 +30,9 @@ from .servercheck import (
     snapshot_key,
 )
 from .world import World
+
+# Totals over every verdict of the run (printed by the reliability conftest).
+TOTALS: Counter[str] = Counter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +76,23 @@ def verify_after_faults(world: World, device: Device, *, context: str = "") -> V
             lost.append(f"{mid} (outcome {m.outcome})")
     assert not lost, f"{context}: LOST mutations: {lost}"
     assert not facts.unsent - set(attention), f"{context}: unsent after a clean sync"
+    silent = device.attention_without_reason()
+    assert not silent, f"{context}: needs-attention items without a reason: {silent}"
 
     check_applied_once(world.server.engine, world.officer.id)
     photos = check_photos_stored(world.server.engine, world.settings.photo_dir, facts.device_photos)
+    orphaned = set(device.photos_kept_off_server()) - device.photos_in_attention()
+    assert not orphaned, f"{context}: photos neither on the report nor kept: {orphaned}"
 
     with world.client(world.officer) as observer:
         server_view = {rid: snapshot_key(w) for rid, w in observer.visible_reports().items()}
     problems = diff_views(device.view(), server_view)
     assert not problems, f"{context}: device and server disagree:\n" + "\n".join(problems)
+    TOTALS["verdicts (all passed)"] += 1
+    TOTALS["mutations verified"] += len(device.created)
+    TOTALS["  applied exactly once"] += applied
+    TOTALS["  rejected, in needs-attention"] += rejected
+    TOTALS["  held, in needs-attention"] += held
+    TOTALS["  lost or doubled"] += 0  # any would have failed the verdict above
+    TOTALS["photos verified byte-identical"] += photos
     return Verdict(len(device.created), applied, rejected, held, photos, len(server_view))

@@ -32,6 +32,8 @@ class CountingTransport(httpx.BaseTransport):
         self.paths: list[tuple[str, str]] = []
         self.offline = False
         self.fail_when: Callable[[httpx.Request], bool] | None = None
+        # After the server answered: the answer is lost on the way back.
+        self.lose_when: Callable[[httpx.Request], bool] | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.offline:
@@ -39,7 +41,12 @@ class CountingTransport(httpx.BaseTransport):
         if self.fail_when is not None and self.fail_when(request):
             raise httpx.ReadError("connection reset mid-exchange", request=request)
         self.paths.append((request.method, request.url.path))
-        return self.inner.handle_request(request)
+        response = self.inner.handle_request(request)
+        if self.lose_when is not None and self.lose_when(request):
+            response.read()
+            response.close()
+            raise httpx.ReadError("connection cut before the answer arrived", request=request)
+        return response
 
     def close(self) -> None:
         self.inner.close()

@@ -1,11 +1,17 @@
-"""Tokens: silent refresh, expiry, revocation (report unsent work, then wipe), secrecy."""
+"""Tokens: silent refresh (and a lost refresh answer), expiry, an ended session (log in
+again, data kept) against a revoked device (report unsent work, then wipe), secrecy.
+
+Only the server's `device_revoked` leads to a wipe, whichever call it answers;
+`session_revoked` / `token_invalid` ask for a login, whichever call they answer."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import keyring
 import keyring.backend
 import pytest
@@ -19,12 +25,13 @@ from sync import (
     DeviceRevoked,
     KeyringTokenStore,
     LoginRefused,
+    Offline,
     SessionExpired,
     SessionStatus,
     Tokens,
 )
 from tests.server.kit import OFFICER_A1, OFFICER_A2, SUPERVISOR_A, RunningServer, World
-from tests.sync.kit import Devices
+from tests.sync.kit import Device, Devices
 
 
 def test_wrong_password_is_refused_with_a_message(devices: Devices, world: World) -> None:
@@ -174,3 +181,116 @@ def test_keyring_store_round_trip() -> None:
         assert store.get("http://s", "budi") is None and backend.store == {}
     finally:
         keyring.set_keyring(previous)
+
+
+def lose_the_next_refresh_answer(d: Device) -> None:
+    """The server rotates the refresh token, but its answer is lost in a cut."""
+    d.net.lose_when = lambda r: r.url.path.endswith("/auth/refresh")
+    assert isinstance(d.sync().error, Offline)
+    d.net.lose_when = None
+
+
+def test_a_lost_refresh_answer_retried_within_the_grace_keeps_working(
+    devices: Devices, world: World, sqlite_server: RunningServer
+) -> None:
+    d = devices(SUPERVISOR_A)
+    d.ok_sync()
+    d.act(world.rid("a_new"), Action.DISPATCH, assignee_id=world.uid(OFFICER_A1))
+    sqlite_server.clock.advance(timedelta(minutes=20))
+    lose_the_next_refresh_answer(d)
+    sqlite_server.clock.advance(timedelta(seconds=30))
+    # The retry with the old refresh token is within the server's grace: no login.
+    assert d.ok_sync().applied == 1
+    assert d.engine.progress.session is SessionStatus.ACTIVE
+    assert d.net.paths.count(("POST", "/v1/auth/refresh")) == 2
+    assert local_db.unsent_work(d.db).empty
+
+
+def test_a_refresh_token_reused_after_the_grace_asks_for_login_never_a_wipe(
+    devices: Devices, world: World, sqlite_server: RunningServer
+) -> None:
+    d = devices(SUPERVISOR_A)
+    d.ok_sync()
+    d.act(world.rid("a_new"), Action.DISPATCH, assignee_id=world.uid(OFFICER_A1))
+    sqlite_server.clock.advance(timedelta(minutes=20))
+    lose_the_next_refresh_answer(d)
+    sqlite_server.clock.advance(sqlite_server.settings.refresh_grace + timedelta(seconds=1))
+    # Too late: the server takes the old token for a stolen one and ends the session.
+    report = d.sync()
+    assert isinstance(report.error, SessionExpired) and report.error.code == "session_revoked"
+    assert d.engine.progress.session is SessionStatus.EXPIRED
+    assert len(local_db.unsent_work(d.db).mutations) == 1  # kept
+    assert local_db.queue(d.db, now=d.engine.now_server()) != []
+    d.engine.login(SUPERVISOR_A, "rahasia-123")
+    assert d.ok_sync().applied == 1
+
+
+def test_a_session_ended_by_token_theft_asks_for_login_never_a_wipe(
+    devices: Devices, world: World, sqlite_server: RunningServer
+) -> None:
+    d = devices(SUPERVISOR_A)
+    d.ok_sync()
+    before = d.tokens.get(d.engine.transport.base_url, SUPERVISOR_A)
+    assert before is not None
+    sqlite_server.clock.advance(timedelta(minutes=20))
+    d.ok_sync()  # rotates the refresh token
+    sqlite_server.clock.advance(timedelta(minutes=2))
+    # Someone replays the device's old refresh token: the server ends the session.
+    with httpx.Client(base_url=sqlite_server.base_url) as thief:
+        replay = thief.post("/v1/auth/refresh", json={"refresh_token": before.refresh_token})
+    assert replay.status_code == 401 and replay.json()["error"]["code"] == "session_revoked"
+    d.act(world.rid("a_new"), Action.DISPATCH, assignee_id=world.uid(OFFICER_A1))
+    # The device's next (access-token) call is refused: log in again, keep everything.
+    report = d.sync()
+    assert isinstance(report.error, SessionExpired) and report.error.code == "session_revoked"
+    assert d.engine.progress.session is SessionStatus.EXPIRED
+    assert len(local_db.unsent_work(d.db).mutations) == 1
+    d.engine.login(SUPERVISOR_A, "rahasia-123")
+    assert d.ok_sync().applied == 1
+
+
+class _RevokeBeforeRefresh(httpx.BaseTransport):
+    """The admin revokes the device just as its refresh leaves (after the call that
+    answered `token_expired`): the revocation is first seen by the refresh."""
+
+    def __init__(self, inner: httpx.BaseTransport, revoke: Callable[[], None]) -> None:
+        self.inner = inner
+        self.revoke = revoke
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/auth/refresh"):
+            self.revoke()
+        return self.inner.handle_request(request)
+
+
+@pytest.mark.parametrize("revoked", ["before the pass", "just before the refresh"])
+def test_a_revoked_device_with_an_expired_access_token_is_wiped(
+    devices: Devices, world: World, sqlite_server: RunningServer, revoked: str
+) -> None:
+    d = devices(SUPERVISOR_A)
+    d.ok_sync()
+    d.act(world.rid("a_new"), Action.DISPATCH, assignee_id=world.uid(OFFICER_A1))
+    device_id = local_db.sync_state(d.db).device_id
+
+    def revoke() -> None:
+        with write_tx(sqlite_server.engine) as conn:
+            revoke_device(conn, SUPERVISOR_A, device_id, now=sqlite_server.clock())
+
+    sqlite_server.clock.advance(timedelta(minutes=20))  # the access token expired
+    if revoked == "before the pass":
+        revoke()
+    else:
+        d.net.inner = _RevokeBeforeRefresh(d.net.inner, revoke)
+    report = d.sync()
+    assert isinstance(report.error, DeviceRevoked) and report.error.code == "device_revoked"
+    refreshed = ("POST", "/v1/auth/refresh") in d.net.paths
+    assert refreshed is (revoked == "just before the refresh")
+    assert d.engine.progress.session is SessionStatus.REVOKED
+    # Reported first, then wiped.
+    work = d.engine.unsent_work()
+    assert [m.action for m in work.mutations] == [Action.DISPATCH]
+    d.engine.wipe()
+    assert local_db.unsent_work(d.db).empty
+    assert local_db.queue(d.db, now=d.engine.now_server()) == []
+    assert local_db.account(d.db) is None
+    assert d.tokens.get(d.engine.transport.base_url, SUPERVISOR_A) is None

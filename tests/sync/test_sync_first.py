@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 import local_db
 from domain import Action, Status
 from local_db import Stage
-from sync import Phase, SessionStatus, SyncProgress
+from sync import Offline, Phase, SessionStatus, SyncProgress
 from tests.server.kit import (
     OFFICER_A1,
     OFFICER_B1,
@@ -95,3 +97,28 @@ def test_incremental_sync_brings_only_what_changed(
     step = sup.ok_sync()
     assert step.pulled_upserts == 1
     assert fresh in _ids(sup)
+
+
+def test_a_first_sync_cut_mid_way_resumes_from_the_last_applied_page(
+    devices: Devices, world: World
+) -> None:
+    sup = devices(SUPERVISOR_A, pull_limit=1)
+    cursors: list[str | None] = []
+    cut_at = 3
+
+    def cut(request: httpx.Request) -> bool:
+        if not request.url.path.endswith("/sync/pull"):
+            return False
+        cursors.append(request.url.params.get("cursor"))
+        return len(cursors) == cut_at
+
+    sup.net.fail_when = cut
+    assert isinstance(sup.sync().error, Offline)
+    applied_cursor = local_db.sync_state(sup.db).cursor
+    assert applied_cursor is not None  # the pages before the cut are kept, with their cursor
+    assert 1 <= len(_ids(sup)) < 3
+    cut_at = 0  # no more cuts
+    cursors.clear()
+    sup.ok_sync()
+    assert cursors[0] == applied_cursor  # resumed, not restarted
+    assert _ids(sup) == {world.rid("a_private"), world.rid("a_public"), world.rid("a_new")}

@@ -79,9 +79,7 @@ FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def ui(
-    request: pytest.FixtureRequest, context: BrowserContext, stack: Stack
-) -> Iterator[Ui]:
+def ui(request: pytest.FixtureRequest, context: BrowserContext, stack: Stack) -> Iterator[Ui]:
     page = Ui(context.new_page(), stack).open()
     yield page
     if request.node.stash.get(FAILED, False):

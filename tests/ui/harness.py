@@ -220,7 +220,14 @@ class Ui:
         raise AssertionError(f"could not type {text!r} into {ident}: the field shows {value!r}")
 
     def text_of(self, ident: str) -> str:
-        return str(self.wait(ident).inner_text())
+        """What a node says: its text, or its accessibility labels (chips, buttons)."""
+        return str(
+            self.wait(ident).evaluate(
+                """n => n.innerText || n.getAttribute('aria-label') ||
+                    [...n.querySelectorAll('[aria-label]')]
+                        .map(e => e.getAttribute('aria-label')).join(' ')"""
+            )
+        )
 
     def wait_text(self, text: str, timeout: float = 15_000) -> None:
         self.page.get_by_text(text, exact=False).first.wait_for(state="attached", timeout=timeout)
@@ -236,8 +243,13 @@ class Ui:
         return "\n".join(self.page.locator("flt-semantics").all_inner_texts())
 
     def shot(self, path: Path) -> None:
+        self.page.mouse.move(1, 1)  # no hover tooltip in the picture
         time.sleep(0.7)  # let Flutter paint the last frame
         self.page.screenshot(path=str(path))
+
+    def back(self) -> None:
+        """The app bar's back arrow (the view stack pops to the parent route)."""
+        self.page.get_by_role("button", name="Back").first.click()
 
     # --- flows ----------------------------------------------------------------------
 

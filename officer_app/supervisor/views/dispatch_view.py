@@ -53,7 +53,7 @@ def WorkingEditor(item: QueueItem, mode: str, close: Callable[[], None]) -> ft.C
     app = session.app
     model = supervisor_state(session).dispatch
     officer, set_officer = ft.use_state("")
-    reason, set_reason = ft.use_state("")
+    reason_ref = ft.use_ref("")  # typed text in a ref, not echoed back (see extensions)
     tid = item.report.tracking_id
 
     async def confirm() -> None:
@@ -61,13 +61,14 @@ def WorkingEditor(item: QueueItem, mode: str, close: Callable[[], None]) -> ft.C
             if officer:
                 await model.reassign(item.report.id, officer)
         else:
-            await model.return_not_our_duty(item.report.id, reason)
+            await model.return_not_our_duty(item.report.id, reason_ref.current or "")
         if model.outcome is not None and model.outcome.done:
             close()
 
     if mode == "reassign":
         field: ft.Control = ft.Semantics(
             identifier=f"reassign-officer-{tid}",
+            expand=True,
             content=ft.Dropdown(
                 label=app.t("form.assignee"),
                 dense=True,
@@ -85,12 +86,12 @@ def WorkingEditor(item: QueueItem, mode: str, close: Callable[[], None]) -> ft.C
     else:
         field = ft.Semantics(
             identifier=f"return-reason-{tid}",
+            expand=True,
             content=ft.TextField(
                 label=app.t("supervisor.dispatch.return_reason"),
                 dense=True,
                 expand=True,
-                value=reason,
-                on_change=lambda e: set_reason(e.control.value or ""),
+                on_change=lambda e: setattr(reason_ref, "current", e.control.value or ""),
             ),
         )
         title = app.t("supervisor.dispatch.return_title", id=tid)
@@ -132,9 +133,12 @@ def DispatchView() -> ft.View:
                 item,
                 tr,
                 identifier=f"new-{item.report.tracking_id}",
-                leading=ft.Checkbox(
-                    value=rid in model.selected,
-                    on_change=lambda _e, rid=rid: model.toggle(rid),
+                leading=ft.Semantics(
+                    identifier=f"check-{item.report.tracking_id}",
+                    content=ft.Checkbox(
+                        value=rid in model.selected,
+                        on_change=lambda _e, rid=rid: model.toggle(rid),
+                    ),
                 ),
             )
         )

@@ -18,17 +18,18 @@ def ExtensionCard(item: QueueItem) -> ft.Control:
     session = use_session()
     app = session.app
     model = supervisor_state(session).extensions
-    note, set_note = ft.use_state("")
+    # The typed note lives in a ref: echoing keystrokes back would race the typing.
+    note_ref = ft.use_ref("")
     tr = app.tr
     r = item.report
     tid = r.tracking_id
 
     async def approve() -> None:
-        if await model.approve(r.id, note):
+        if await model.approve(r.id, note_ref.current or ""):
             app.say(tr.t("supervisor.extensions.approved"))
 
     async def refuse() -> None:
-        if await model.refuse(r.id, note):
+        if await model.refuse(r.id, note_ref.current or ""):
             app.say(tr.t("supervisor.extensions.refused"))
 
     details = ft.Column(
@@ -45,12 +46,12 @@ def ExtensionCard(item: QueueItem) -> ft.Control:
                 controls=[
                     ft.Semantics(
                         identifier=f"ext-note-{tid}",
+                        expand=True,
                         content=ft.TextField(
                             label=tr.t("supervisor.extensions.note"),
                             dense=True,
                             expand=True,
-                            value=note,
-                            on_change=lambda e: set_note(e.control.value or ""),
+                            on_change=lambda e: setattr(note_ref, "current", e.control.value or ""),
                         ),
                     ),
                     ft.Semantics(

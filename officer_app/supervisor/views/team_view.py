@@ -102,8 +102,8 @@ def TeamView() -> ft.View:
                 label=tr.t("supervisor.export.folder"),
                 value=model.folder,
                 dense=True,
-                expand=True,
-                on_change=lambda e: model.set_folder(e.control.value or ""),
+                width=520,
+                on_change=lambda e: model.type_folder(e.control.value or ""),
             ),
         )
     ]

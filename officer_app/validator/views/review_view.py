@@ -180,20 +180,25 @@ def ReviewView() -> ft.View:
         notes = [
             ft.Text(f"{wib(n.at, tr)} · {n.actor_name}: {n.note}", size=12) for n in review.notes
         ] or [ft.Text(tr.t("validator.review.no_notes"), size=12)]
-        note_field = ft.Semantics(
-            identifier="review-note",
-            content=ft.TextField(
-                key=f"note-{review.field_seq}",
-                label=tr.t("validator.review.note"),
-                value=review.note,
-                multiline=True,
-                min_lines=2,
-                max_lines=4,
-                autofocus=review.want_note,
-                on_change=lambda e: review.set_note(e.control.value or ""),
-                on_focus=lambda: review.set_typing(True),
-                on_blur=lambda: review.set_typing(False),
-            ),
+        note_field = ft.Row(
+            controls=[
+                ft.Semantics(
+                    identifier="review-note",
+                    expand=True,
+                    content=ft.TextField(
+                        key=f"note-{review.field_seq}",
+                        label=tr.t("validator.review.note"),
+                        value=review.note,
+                        multiline=True,
+                        min_lines=2,
+                        max_lines=4,
+                        autofocus=review.want_note,
+                        on_change=lambda e: review.set_note(e.control.value or ""),
+                        on_focus=lambda: review.set_typing(True),
+                        on_blur=lambda: review.set_typing(False),
+                    ),
+                )
+            ]
         )
         decided = r.status.value != "menunggu_validasi"
         buttons = ft.Row(

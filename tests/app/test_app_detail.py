@@ -1,0 +1,177 @@
+"""DetailModel: what the officer may do now (and why not), forms, local recording."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+import local_db
+from domain import JAKARTA, Action, ExtensionState, PhotoKind, Refusal, Status, explain
+from officer_app.state.detail import DetailModel
+
+from .kit import Phone, now, report
+
+MakePhone = Callable[..., Phone]
+
+
+def opened(p: Phone, rid: str) -> DetailModel:
+    model = DetailModel(p.session, report_id=rid)
+    asyncio.run(model.load())
+    return model
+
+
+def option(model: DetailModel, action: Action) -> tuple[bool, str]:
+    o = next(o for o in model.actions if o.action is action)
+    return o.allowed, o.reason
+
+
+def test_a_dispatched_report_offers_accept_and_explains_the_rest(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", is_public=False))
+    model = opened(p, "r1")
+    assert model.header["status"] == "Didisposisikan"
+    assert model.header["public"] == "Privat"
+    assert model.header["coords"] == "-6.19500, 106.83000"
+    assert option(model, Action.ACCEPT) == (True, "")
+    allowed, why = option(model, Action.COMPLETE)
+    assert not allowed
+    assert why == explain(Refusal.WRONG_STATUS, status="didisposisikan").message_id
+    # Every officer action is listed: none vanishes.
+    assert {o.action for o in model.actions} == {
+        Action.ACCEPT,
+        Action.START,
+        Action.PROGRESS,
+        Action.ADD_PHOTO,
+        Action.COMPLETE,
+        Action.REQUEST_EXTENSION,
+        Action.RETURN_NOT_OUR_DUTY,
+    }
+
+
+def test_accept_records_locally_marked_not_sent(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1"))
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.ACCEPT))
+    assert model.status is Status.DITERIMA
+    assert model.pending == 1
+    assert model.timeline[0].label == "Diterima petugas" and not model.timeline[0].sent
+    assert p.session.app.toast == "Tugas diterima."
+    outbox = local_db.unsent_work(p.device.db).mutations
+    assert [m.action for m in outbox] == [Action.ACCEPT]
+    # The queue shows it in the same state, marked "belum terkirim".
+    assert [r.pending for r in p.session.queue.rows if r.report_id == "r1"] == [True]
+
+
+def test_completion_needs_an_after_photo_and_says_so(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", status=Status.DALAM_PROSES, progress_pct=50))
+    model = opened(p, "r1")
+    allowed, why = option(model, Action.COMPLETE)
+    assert not allowed
+    assert why == "Penyelesaian memerlukan minimal satu foto sesudah."
+    assert next(o for o in model.actions if o.action is Action.COMPLETE).other_step is False
+    p.store(
+        report(
+            "r1",
+            status=Status.DALAM_PROSES,
+            progress_pct=50,
+            photo_kinds=frozenset({PhotoKind.AFTER}),
+        )
+    )
+    model = opened(p, "r1")
+    assert option(model, Action.COMPLETE) == (True, "")
+
+
+def test_progress_form_checks_the_percent_then_records(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", status=Status.DALAM_PROSES, progress_pct=25))
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.PROGRESS))
+    form = model.form
+    assert form is not None and form.values.percent == "50"  # a suggestion
+    form.values.percent = "150"
+    asyncio.run(model.submit_form())
+    assert form.error == "Isi angka 0 sampai 100." and model.form is form
+    form.values.percent = "60"
+    form.values.note = "Tambal sebagian"
+    asyncio.run(model.submit_form())
+    assert model.form is None
+    assert model.header["progress"] == "60%"
+    entry = local_db.unsent_work(p.device.db).mutations[-1]
+    assert dict(entry.payload) == {"percent": 60, "note": "Tambal sebagian"}
+
+
+def test_extension_request_sends_the_end_of_the_day_in_jakarta(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", status=Status.DITERIMA))
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.REQUEST_EXTENSION))
+    form = model.form
+    assert form is not None
+    asyncio.run(model.submit_form())
+    assert form.error == "Alasan wajib diisi."
+    form.values.reason = "Menunggu alat berat dari Sudin Bina Marga"
+    form.values.date = "31-12-2026"
+    asyncio.run(model.submit_form())
+    assert form.error == "Tanggal harus ditulis TTTT-BB-HH."
+    day = (now() + timedelta(days=30)).astimezone(JAKARTA).date()
+    form.values.date = day.isoformat()
+    asyncio.run(model.submit_form())
+    assert model.form is None
+    assert model.detail is not None
+    ext = model.detail.report.extension
+    assert ext.state is ExtensionState.REQUESTED
+    assert ext.proposed_deadline is not None
+    local = ext.proposed_deadline.astimezone(JAKARTA)
+    assert (local.date(), local.hour, local.minute) == (day, 23, 59)
+    assert "Perpanjangan diminta sampai" in model.header["extension"]
+
+
+def test_a_date_before_the_deadline_is_refused_with_the_domain_reason(
+    make_phone: MakePhone,
+) -> None:
+    p = make_phone(report("r1", status=Status.DITERIMA))
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.REQUEST_EXTENSION))
+    assert model.form is not None
+    model.form.values.reason = "Butuh waktu"
+    model.form.values.date = now().astimezone(JAKARTA).date().isoformat()
+    asyncio.run(model.submit_form())
+    assert model.form.error == explain(Refusal.DATE_NOT_LATER).message_id
+    assert local_db.unsent_work(p.device.db).mutations == ()
+
+
+def test_return_not_our_duty_needs_a_reason(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1"))
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.RETURN_NOT_OUR_DUTY))
+    assert model.form is not None
+    model.form.values.reason = "Kewenangan Dinas SDA"
+    asyncio.run(model.submit_form())
+    assert model.status is Status.KOORDINASI
+    entry = local_db.unsent_work(p.device.db).mutations[-1]
+    assert json.loads(json.dumps(dict(entry.payload))) == {"reason": "Kewenangan Dinas SDA"}
+
+
+def test_add_photo_goes_to_the_capture_screen_and_maps_urls(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", status=Status.DITERIMA))
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.ADD_PHOTO))
+    assert p.session.navigated[-1] == "/laporan/r1/foto"
+    assert model.maps_url(mobile=True) == "geo:-6.195,106.83?q=-6.195,106.83(" + (
+        model.header["tracking_id"] + ")"
+    )
+    assert model.maps_url(mobile=False) == (
+        "https://www.google.com/maps/search/?api=1&query=-6.195,106.83"
+    )
+
+
+def test_a_report_not_on_the_device(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1"))
+    model = opened(p, "nope")
+    assert model.missing and model.detail is None
+
+
+def test_another_officers_report_refuses_with_not_assignee(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", assignee_id="u-other"))
+    model = opened(p, "r1")
+    allowed, why = option(model, Action.ACCEPT)
+    assert not allowed and why == explain(Refusal.NOT_ASSIGNEE).message_id

@@ -1,0 +1,80 @@
+"""Perlu perhatian and Pengaturan in a real browser.
+
+A supervisor reassigns a report on the server while the officer's device still shows it
+as theirs; the officer accepts it, the server refuses, and the refusal appears in Perlu
+perhatian with the server's reason, to be discarded only after confirming. Then the
+language switches to English at runtime.
+"""
+
+from __future__ import annotations
+
+import re
+
+import local_db
+from domain import Refusal, explain
+
+from .harness import Stack, Ui
+from .test_ui_sign_in_queue import server_to_act_order
+
+
+def nav(ui: Ui, label: str) -> None:
+    """Tap a bottom navigation destination by its label."""
+    ui.page.get_by_role("tab", name=re.compile(label)).first.click()
+
+
+def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack: Stack) -> None:
+    ui.sign_in("petugas.demo")
+    tracking_id = server_to_act_order(stack, "petugas.demo")[0]
+    ui.wait(f"queue-row-{tracking_id}", timeout=30_000)
+
+    supervisor = stack.api("supervisor.demo")
+    try:
+        changes, _ = supervisor.pull_all()
+        report = next(
+            c["data"]
+            for c in changes
+            if c["entity"] == "report" and c["data"] and c["data"]["tracking_id"] == tracking_id
+        )
+        officer = next(
+            c["data"]
+            for c in changes
+            if c["entity"] == "user"
+            and c["data"]
+            and c["data"]["role"] == "officer"
+            and c["data"]["id"] != report["assignee_id"]
+        )
+        result = supervisor.act("reassign", report["id"], assignee_id=officer["id"])
+        assert result["outcome"] == "applied", result
+    finally:
+        supervisor.close()
+
+    # The device has not heard of it yet: accepting is allowed locally...
+    ui.click(f"queue-row-{tracking_id}")
+    ui.click("action-accept")
+    # ...and refused by the server on the next sync.
+    ui.back()
+    nav(ui, "Perlu perhatian")
+    card = ui.wait(f"attention-{tracking_id}", timeout=30_000)
+    items = local_db.attention_items(stack.device.db)
+    assert [i.tracking_id for i in items] == [tracking_id]
+    # The server's own refusal (the report left the officer's scope), in Indonesian.
+    assert items[0].code in {Refusal.UNKNOWN_REPORT, Refusal.NOT_ASSIGNEE}
+    assert explain(Refusal(items[0].code)).message_id in card.inner_text()
+
+    discard = ui.nodes("attention-discard-").first
+    discard.click()
+    assert "tidak dikirim" in ui.text_of("confirm-discard-message")
+    ui.click("confirm-discard-ok")
+    ui.wait("attention-empty", timeout=20_000)
+
+
+def test_language_switches_to_english_at_runtime(ui: Ui, stack: Stack) -> None:
+    ui.sign_in("petugas.demo")
+    ui.wait("stage-to_act", timeout=30_000)
+    assert "Perlu tindakan" in ui.text_of("stage-to_act")
+    nav(ui, "Pengaturan")
+    ui.page.get_by_role("button", name="English").first.click()
+    ui.wait_until(lambda: "Language" in ui.texts())
+    nav(ui, "Queue")
+    ui.wait_until(lambda: "To act on" in ui.text_of("stage-to_act"))
+    assert stack.device.prefs.language == "en"  # kept on the device

@@ -1,0 +1,192 @@
+"""Three people, three browsers, three devices, one server: a report's whole life.
+
+The supervisor dispatches a new report to the demo officer; the officer syncs, works it
+with a before photo, loses the server, completes with an after photo offline, and syncs
+when the server is back; the validator sends it back for rework with a note; the
+officer completes again; the validator approves with the keyboard (A); the supervisor's
+dashboard and team table show one more report done after their sync. At every step
+the server's own answer is checked.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser
+
+from local_db import figures
+from tests.ui.harness import DESKTOP, JAKARTA, PHONE, Ui
+
+from .harness import Trio
+
+SYNC_TIMEOUT_S = 60
+
+
+def sync(ui: Ui) -> None:
+    """Tap "Sinkronkan" and wait until nothing waits to be sent."""
+    ui.click("sync-now")
+    ui.wait_until(
+        lambda: "Semua data terkirim" in ui.text_of("sync-waiting"), timeout_s=SYNC_TIMEOUT_S
+    )
+
+
+def sync_until(
+    ui: Ui, trio: Trio, role: str, tid: str, check: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Tap "Sinkronkan" until the server's report passes `check`; returns the report.
+
+    (The status bar may say "all sent" a moment before the action just taken is
+    counted, so the server's own answer is what this waits for.)
+    """
+    deadline = time.monotonic() + SYNC_TIMEOUT_S
+    while True:
+        ui.click("sync-now")
+        report = trio.server_report(tid)
+        if check(report):
+            return report
+        attention = trio.device(role).attention()
+        assert not attention, [a.message("en") for a in attention]
+        device = trio.device(role)
+        assert time.monotonic() < deadline, (
+            f"the server still shows {report['status']}; device: {device.progress}, "
+            f"unsent: {device.unsent_work().mutations}"
+        )
+        time.sleep(0.5)
+
+
+def done_count(ui: Ui) -> int:
+    """'Selesai N' from the status chart's legend on the dashboard."""
+    match = re.search(r"Selesai (\d+)", ui.text_of("chart-status"))
+    assert match, ui.text_of("chart-status")
+    return int(match.group(1))
+
+
+def team_done(ui: Ui, officer_name: str) -> int:
+    """The officer's "Selesai" cell in the team table."""
+    text = ui.text_of("team-table")
+    match = re.search(re.escape(officer_name) + r"\s+(\d+)", text)
+    assert match, text
+    return int(match.group(1))
+
+
+def add_photo(ui: Ui, kind: str, path: Path) -> None:
+    ui.click("detail-add-photo")
+    ui.click(f"kind-{kind}")
+    ui.pick_photo("capture-gallery", path)
+    ui.wait("capture-preview", timeout=20_000)
+    ui.click("capture-save")
+    ui.wait("detail-status", timeout=30_000)
+    ui.wait_until(lambda: ui.nodes(f"photo-{kind}-").count() >= 1)
+
+
+def test_dispatch_work_rework_approve_and_the_figures_follow(
+    browser: Browser, trio: Trio, photo_files: dict[str, Path]
+) -> None:
+    sup_device = trio.device("supervisor")
+    officer = trio.device("officer").account()
+    assert officer is not None
+    new = figures.dispatch_queue(sup_device.db, now=sup_device.now())
+    assert new, "the demo unit has new reports to dispatch"
+    tid = new[0].report.tracking_id
+
+    contexts = []
+    pages = {}
+    for role, viewport in (("supervisor", DESKTOP), ("officer", PHONE), ("validator", DESKTOP)):
+        ctx = browser.new_context(viewport=viewport, locale="id-ID")
+        ctx.grant_permissions(["geolocation"])
+        ctx.set_geolocation(JAKARTA)
+        contexts.append(ctx)
+        pages[role] = Ui(ctx.new_page(), trio.stack(role))  # type: ignore[arg-type]
+    sup, off, val = pages["supervisor"], pages["officer"], pages["validator"]
+    try:
+        # --- the supervisor: the figures before, then the dispatch ---------------------
+        sup.open("/")
+        sup.wait("kpi-overdue", timeout=30_000)
+        done_before = done_count(sup)
+        sup.click("nav-team")
+        sup.wait("team-table", timeout=20_000)
+        team_before = team_done(sup, officer.user.name)
+
+        sup.click("nav-dispatch")
+        sup.wait(f"check-{tid}", timeout=20_000)
+        sup.click(f"check-{tid}")
+        sup.click(f"officer-{officer.user.id}")
+        sup.click("dispatch-submit")
+        sup.wait_text("1 laporan diproses")
+        sup.wait(f"working-{tid}")  # now in hand, on this screen at once
+        server = sync_until(sup, trio, "supervisor", tid, lambda r: r["status"] != "baru")
+        assert (server["status"], server["assignee_id"]) == ("didisposisikan", officer.user.id)
+
+        # --- the officer: sync, work, complete offline, sync ------------------------------
+        off.open("/")
+        sync(off)
+        off.type("queue-search", tid)  # the queue builds what fits the phone: find it
+        off.click(f"queue-row-{tid}", timeout=30_000)
+        off.wait("detail-status")
+        assert off.nodes("action-dispatch").count() == 0  # never another role's action
+        assert off.nodes("action-approve").count() == 0
+        off.click("action-accept")
+        off.wait_until(lambda: "Diterima" in off.text_of("detail-status"))
+        off.click("action-start")
+        off.wait_until(lambda: "Dalam proses" in off.text_of("detail-status"))
+        add_photo(off, "before", photo_files["before"])
+
+        trio.stop_server()
+        add_photo(off, "after", photo_files["after"])
+        off.click("action-complete")
+        off.wait_until(lambda: "Menunggu validasi" in off.text_of("detail-status"))
+        assert "belum terkirim" in off.text_of("detail-not-sent")
+        trio.start_server()
+        server = sync_until(off, trio, "officer", tid, lambda r: r["status"] == "menunggu_validasi")
+        assert {"before", "after"} <= {p["kind"] for p in server["photos"]}
+
+        # --- the validator: the evidence side by side, send back with a note ------------
+        val.open("/")
+        sync(val)
+        val.click(f"waiting-{tid}", timeout=30_000)
+        val.wait("review-send-back", timeout=20_000)
+        val.wait_until(lambda: val.nodes("photo-before-").count() == 1)
+        val.wait_until(lambda: val.nodes("photo-after-").count() == 1)
+        val.click("review-send-back")  # no note yet: asked for one, nothing sent
+        val.wait_text("Tulis catatan untuk petugas")
+        val.page.keyboard.type("Foto sesudah kurang jelas, mohon ulangi.", delay=10)
+        val.page.keyboard.press("Escape")
+        val.click("review-send-back")
+        server = sync_until(
+            val, trio, "validator", tid, lambda r: r["status"] != "menunggu_validasi"
+        )
+        assert (server["status"], server["rework_count"]) == ("dalam_proses", 1)
+        notes = [t["note"] for t in server["timeline"] if t["event"] == "send_back"]
+        assert notes == ["Foto sesudah kurang jelas, mohon ulangi."]
+
+        # --- the officer reworks and completes again ------------------------------------
+        off.back()
+        sync(off)
+        off.wait_until(lambda: off.nodes(f"queue-row-{tid}").count() == 1, timeout_s=30)
+        off.click(f"queue-row-{tid}", timeout=30_000)
+        off.wait_text("Foto sesudah kurang jelas")  # the validator's note is on the report
+        off.click("action-complete")
+        off.wait_until(lambda: "Menunggu validasi" in off.text_of("detail-status"))
+        sync_until(off, trio, "officer", tid, lambda r: r["status"] == "menunggu_validasi")
+
+        # --- the validator approves with the keyboard ----------------------------------
+        val.open("/")
+        sync(val)
+        val.click(f"waiting-{tid}", timeout=30_000)
+        val.wait("review-approve", timeout=20_000)
+        val.page.keyboard.press("a")
+        sync_until(val, trio, "validator", tid, lambda r: r["status"] == "selesai")
+
+        # --- the supervisor's figures follow after their sync ---------------------------
+        sup.click("nav-dashboard")
+        sync(sup)
+        sup.wait_until(lambda: done_count(sup) == done_before + 1, timeout_s=30)
+        sup.click("nav-team")
+        sup.wait_until(lambda: team_done(sup, officer.user.name) == team_before + 1, timeout_s=30)
+    finally:
+        for ctx in contexts:
+            ctx.close()
