@@ -232,8 +232,8 @@ def cmd_revoke_device(args: argparse.Namespace) -> None:
             f"No live session of {args.username} on device {args.device}.",
         )
     _say(
-        f"{count} sesi dicabut; perangkat akan keluar pada permintaan berikutnya.",
-        f"{count} session(s) revoked; the device is logged out on its next request.",
+        f"{count} sesi dicabut; pada sinkron berikutnya perangkat melaporkan pekerjaan yang belum terkirim lalu menghapus datanya.",
+        f"{count} session(s) revoked; on its next sync the device reports its unsent work, then wipes its data.",
     )
 
 

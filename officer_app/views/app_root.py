@@ -27,7 +27,7 @@ from ..state.dispatch import LoopPost
 from ..state.session import Session
 from .attention_view import AttentionView
 from .capture_view import CaptureView
-from .context import SessionContext, memo, use_model
+from .context import SessionContext, use_model
 from .detail_view import DetailView
 from .login_view import LoginView
 from .not_found import NotFound
@@ -45,12 +45,7 @@ THEME_MODES = {
 SEED = ft.Colors.TEAL
 
 
-# The screens without route parameters are memoized: opening a report (a route change)
-# re-renders the Router, and re-rendering the queue under it each time would cost the
-# officer a noticeable delay on every tap. They still re-render on their own state.
-_QUEUE = memo(QueueView)
-_ATTENTION = memo(AttentionView)
-_SETTINGS = memo(SettingsView)
+_QUEUE, _ATTENTION, _SETTINGS = QueueView, AttentionView, SettingsView
 
 
 def _routes(role: Role | None) -> list[ft.Route]:

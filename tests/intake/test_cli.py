@@ -112,7 +112,7 @@ def test_admin_commands_and_device_revocation(tmp_path: Path, db_url: str) -> No
 
         refused = http.get("/v1/sync/pull", params={"cursor": ""}, headers=auth)
         assert refused.status_code == 401
-        assert refused.json()["error"]["code"] == "session_revoked"
+        assert refused.json()["error"]["code"] == "device_revoked"
         assert "dicabut/revoked" in run("list-devices", "--username", "andi").stdout
 
     engine = make_engine(db_url)

@@ -30,8 +30,8 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
 ) -> None:
     folder = tmp_path / "device"
     folder.mkdir()
-    target = scaled(80)
-    budget_s = 40 * SCALE
+    target = scaled(60)
+    budget_s = 30 * SCALE
     seen: set[str] = set()
     kills = early = office = in_flight = 0
     with OfficerProcesses(

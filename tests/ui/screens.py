@@ -74,7 +74,9 @@ def capture_size(out: Path, photo: Path, size_name: str, viewport: dict[str, int
                 ui.click("capture-save")
                 ui.wait("detail-status", timeout=30_000)
                 ui.wait_until(lambda: ui.nodes("photo-before-").count() >= 1)
-                time.sleep(1.0)
+                ui.page.mouse.move(180, 300)
+                ui.page.mouse.wheel(0, -5000)  # back to the top of the report
+                time.sleep(3.5)  # let the snack bar go
                 shot("03-detail")
                 ui.back()
 

@@ -149,6 +149,9 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         sync(val)
         val.click(f"waiting-{tid}", timeout=30_000)
         val.wait("review-send-back", timeout=20_000)
+        time.sleep(3)
+        print("IDS", val.page.locator("[flt-semantics-identifier]").evaluate_all("ns => ns.map(n => n.getAttribute('flt-semantics-identifier'))"))
+        print("TEXT", val.texts()[:1500])
         val.wait_until(lambda: val.nodes("photo-before-").count() == 1)
         val.wait_until(lambda: val.nodes("photo-after-").count() == 1)
         val.click("review-send-back")  # no note yet: asked for one, nothing sent
