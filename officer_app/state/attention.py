@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from domain import JAKARTA, RULES, Need
+from domain import JAKARTA, RULES, Need, Refusal
 from local_db import (
     ActionRefusedLocally,
     AttentionItem,
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from .session import Session
 
 _EDITABLE = frozenset({Need.NOTE, Need.REASON, Need.PERCENT, Need.PROPOSED_DEADLINE})
+# Refusals that mean "not yours (any more)": sending it again cannot help.
+_NOT_YOURS = frozenset(
+    {Refusal.UNKNOWN_REPORT, Refusal.NOT_ASSIGNEE, Refusal.OTHER_UNIT, Refusal.ROLE_NOT_ALLOWED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +58,11 @@ class AttentionRow:
 
 def make_row(item: AttentionItem, tr: Translator) -> AttentionRow:
     action = tr.t(f"action.{item.action.value}") if item.action else tr.t("attention.no_action")
-    resend = item.kind in (AttentionKind.REJECTED, AttentionKind.DEPENDS_ON_REJECTED) and (
-        item.action is not None
+    not_yours = item.code in {r.value for r in _NOT_YOURS}
+    resend = (
+        item.kind in (AttentionKind.REJECTED, AttentionKind.DEPENDS_ON_REJECTED)
+        and item.action is not None
+        and not not_yours
     )
     editable = (
         resend and item.action is not None and bool(set(RULES[item.action].needs) & _EDITABLE)
@@ -67,7 +74,9 @@ def make_row(item: AttentionItem, tr: Translator) -> AttentionRow:
         title=item.report_title,
         action=action,
         reason=item.message(tr.lang),
-        hint=tr.t(f"attention.hint.{item.kind.value}"),
+        hint=tr.t(
+            "attention.hint.out_of_scope" if not_yours else f"attention.hint.{item.kind.value}"
+        ),
         at=wib(item.created_at, tr),
         photos=len(item.photos),
         can_resend=resend,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from domain import JAKARTA, RULES, Action, Need, PhotoKind, Refusal, Status, available, category
+from domain import JAKARTA, RULES, Action, Need, PhotoKind, Refusal, Status, available, channel
 from domain.errors import UnknownCode
 from local_db import ActionRefusedLocally, LocalDbError, ReportDetail
 from local_db import ReportNotFound as LocalReportNotFound
@@ -76,11 +76,6 @@ class PhotoTile:
     taken_by: str
 
 
-@dataclass(frozen=True, slots=True)
-class AttentionNote:
-    message: str
-
-
 @dataclass
 class FormValues:
     """What the officer typed into a form. Deliberately not observable: typing must not
@@ -125,6 +120,9 @@ class DetailModel:
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
+        self._stamp: object = object()  # nothing read yet
+        self._previews_missing = True
+        self._pics: dict[str, bytes | None] = {}
 
     @property
     def status(self) -> Status | None:
@@ -132,14 +130,24 @@ class DetailModel:
 
     # --- loading --------------------------------------------------------------------
 
-    def load_now(self) -> None:
-        """First paint: read the report inline (one indexed query) with the previews
+    def load_now(self, stamp: object = None) -> None:
+        """First paint: read the report inline (a few indexed queries) with the previews
         already made; `load()` then makes any missing preview on a worker thread. Saves
-        the screen a round trip when the officer opens a report."""
+        the screen a round trip when the officer opens a report. `stamp` is what the
+        screen reloads on (the queue's last load): see `should_reload`."""
         device, thumbs = self._session.device, self._session.thumbs
         detail = device.report(self.report_id)
         pics = {p.sha256: thumbs.get(p.sha256, None) for p in detail.photos} if detail else {}
+        self._stamp = stamp
+        self._previews_missing = any(v is None for v in pics.values())
         self._apply(detail, pics, device.colleagues())
+
+    async def reload_if_changed(self, stamp: object) -> None:
+        """Read again when the data changed since the last read (a sync, an action: the
+        queue's reload stamp moved) or when previews are still to be made."""
+        if stamp != self._stamp or self._previews_missing:
+            self._stamp = stamp
+            await self.load()
 
     async def load(self) -> None:
         device, thumbs = self._session.device, self._session.thumbs
@@ -153,6 +161,7 @@ class DetailModel:
             return detail, pics, device.colleagues()
 
         detail, pics, colleagues = await asyncio.to_thread(read)
+        self._previews_missing = False
         self._apply(detail, pics, colleagues)
 
     def _apply(
@@ -390,17 +399,7 @@ def _event_label(event: str, percent: int | None, tr: Translator) -> str:
 
 
 def _channel_name(code: str) -> str:
-    from domain import channel
-
     try:
         return channel(code).name
     except UnknownCode:
         return code
-
-
-def category_known(code: str) -> bool:
-    try:
-        category(code)
-    except UnknownCode:
-        return False
-    return True

@@ -20,7 +20,7 @@ from domain import Actor
 from ..device import Device
 from .app_model import AppModel, Gate
 from .attention import AttentionModel
-from .dispatch import ImmediatePost, Post
+from .dispatch import ImmediatePost, LoopPost, Post
 from .location import LocationModel
 from .login import LoginModel
 from .queue import QueueModel
@@ -81,9 +81,8 @@ class Session:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
-        closer = getattr(self.post, "closed", None)
-        if closer is False:
-            self.post.closed = True  # type: ignore[attr-defined]
+        if isinstance(self.post, LoopPost):
+            self.post.closed = True  # nothing more reaches a page that is gone
 
     def navigate(self, route: str) -> None:
         self.navigated.append(route)
@@ -110,6 +109,13 @@ class Session:
         """The session expired: show Masuk (the account and its local data stay)."""
         self.login.error = None
         self.app.gate = Gate.LOGIN
+
+    async def wipe_after_revocation(self) -> None:
+        """The officer saw the unsent work of a revoked device: erase it and sign out."""
+        await asyncio.to_thread(self.device.wipe)
+        self.app.revoked_work = None
+        self.app.signed_out()
+        self.navigate("/")
 
     async def refresh_all(self) -> None:
         """After a sync brought news: reload what the screens show."""

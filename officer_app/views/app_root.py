@@ -27,7 +27,7 @@ from ..state.dispatch import LoopPost
 from ..state.session import Session
 from .attention_view import AttentionView
 from .capture_view import CaptureView
-from .context import SessionContext, use_model
+from .context import SessionContext, memo, use_model
 from .detail_view import DetailView
 from .login_view import LoginView
 from .not_found import NotFound
@@ -43,9 +43,20 @@ THEME_MODES = {
     "system": ft.ThemeMode.SYSTEM,
 }
 SEED = ft.Colors.TEAL
+# Screens change without an animation: on a slow phone the transition's frames delay
+# the report the officer tapped (measured: ~100 ms of the time to open one).
+_NONE = ft.PageTransitionTheme.NONE
+NO_TRANSITIONS = ft.PageTransitionsTheme(
+    android=_NONE, ios=_NONE, linux=_NONE, macos=_NONE, windows=_NONE
+)
 
 
-_QUEUE, _ATTENTION, _SETTINGS = QueueView, AttentionView, SettingsView
+# Screens without route parameters are memoized: opening a report re-renders the
+# Router, and rendering the queue again under it would slow every tap on a row. They
+# still re-render on their own state (see use_session for the page fallback this needs).
+_QUEUE = memo(QueueView)
+_ATTENTION = memo(AttentionView)
+_SETTINGS = memo(SettingsView)
 
 
 def _routes(role: Role | None) -> list[ft.Route]:
@@ -84,14 +95,15 @@ def App(device: Device) -> list[ft.View]:
     def new_session() -> Session:
         session = Session(device, post=LoopPost(), navigate=page.navigate)
         session.platform = PlatformServices(page)
+        page.data = session  # see use_session
         return session
 
     session = use_model(new_session)
     app, _ = ft.use_state(session.app)
 
     page.title = app.t("app.name")
-    page.theme = ft.Theme(color_scheme_seed=SEED)
-    page.dark_theme = ft.Theme(color_scheme_seed=SEED)
+    page.theme = ft.Theme(color_scheme_seed=SEED, page_transitions=NO_TRANSITIONS)
+    page.dark_theme = ft.Theme(color_scheme_seed=SEED, page_transitions=NO_TRANSITIONS)
     page.theme_mode = THEME_MODES.get(app.theme, ft.ThemeMode.LIGHT)
 
     def resized(e: ft.PageResizeEvent) -> None:

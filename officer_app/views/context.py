@@ -14,7 +14,13 @@ SessionContext = ft.create_context(cast(Session, None))
 
 def use_session() -> Session:
     session = ft.use_context(SessionContext)
-    if session is None:  # pragma: no cover - a component rendered outside the app root
+    if session is None:
+        # A memoized screen that re-renders on its own state after its parent moved on
+        # can lose the provider chain (Flet 1.0.5); the app root also keeps the session
+        # on its page (`page.data` is never sent to the client).
+        data = ft.context.page.data
+        if isinstance(data, Session):
+            return data
         raise RuntimeError("use_session() outside App")
     return session
 

@@ -22,16 +22,17 @@ def DetailView() -> ft.View:
     params = ft.use_route_params()
     report_id = params.get("rid", "")
 
+    queue, _ = ft.use_state(session.queue)
+
     def opened() -> DetailModel:
         model = DetailModel(session, report_id=report_id)
-        model.load_now()  # the first paint already shows the report
+        model.load_now(queue.loaded_at)  # the first paint already shows the report
         return model
 
     model = use_model(opened)
-    queue, _ = ft.use_state(session.queue)
 
     async def reload() -> None:
-        await model.load()
+        await model.reload_if_changed(queue.loaded_at)
 
     # Load on open, and again whenever the queue reloads (after a sync or an action).
     ft.use_effect(reload, dependencies=[queue.loaded_at])

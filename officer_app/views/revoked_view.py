@@ -6,8 +6,6 @@ the server (to report them to the supervisor) before confirming the wipe.
 
 from __future__ import annotations
 
-import asyncio
-
 import flet as ft
 
 from .context import use_session
@@ -24,11 +22,9 @@ def RevokedView() -> ft.View:
     async def wipe() -> None:
         set_busy(True)
         try:
-            await asyncio.to_thread(session.device.wipe)
+            await session.wipe_after_revocation()
         finally:
             set_busy(False)
-        app.revoked_work = None
-        app.signed_out()
 
     lines: list[ft.Control] = []
     if work is not None:

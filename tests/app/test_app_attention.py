@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 import local_db
-from domain import Action, Refusal, Status, explain
+from domain import JAKARTA, Action, Refusal, Status, explain
 from officer_app.device import Device
 from officer_app.profile import Profile
 from officer_app.state.session import Session
@@ -84,7 +85,9 @@ def test_the_refusal_is_listed_with_the_servers_reason(
     assert row.report_id == target and row.action == "Terima tugas"
     item = local_db.attention_items(session.device.db)[0]
     assert row.reason == explain(Refusal(item.code)).message_id
-    assert row.can_resend and not row.can_edit  # accepting has nothing to edit
+    # The report is someone else's now: sending it again cannot help, only discarding.
+    assert not row.can_resend and not row.can_edit
+    assert row.hint.startswith("Laporan ini tidak lagi menjadi wewenang Anda")
     # English reads the English sentence.
     session.settings.set_language("en")
     assert session.attention.rows[0].reason == explain(Refusal(item.code)).message_en
@@ -97,7 +100,7 @@ def test_resend_asks_the_server_again_and_discard_needs_confirming(
     refused_accept(session, server)
     model = session.attention
     item_id = model.rows[0].id
-    asyncio.run(model.retry(item_id))
+    asyncio.run(model.retry(item_id))  # the model lets it try (the screen offers no button)
     session.device.engine.sync_once()
     asyncio.run(model.refresh())
     assert len(model.rows) == 1  # still refused: the report is someone else's now
@@ -117,19 +120,38 @@ def test_edit_prefills_the_original_values(officer: tuple[Session, EmbeddedServe
     target = dispatched(session)
     session.device.record(target, Action.ACCEPT, {})
     session.device.engine.sync_once().raise_for_error()
-    reassign_away(server, target)
-    # Offline knowledge: the device still thinks the report is the officer's.
-    session.device.record(target, Action.RETURN_NOT_OUR_DUTY, {"reason": "Bukan tupoksi"})
+    detail = session.device.report(target)
+    assert detail is not None
+    later = (detail.report.deadline + timedelta(days=10)).isoformat()
+    # The same officer's other phone asks for more time first...
+    other_phone = ApiClient(server.base_url)
+    try:
+        assert other_phone.login("petugas.demo", PASSWORD).status_code == 200
+        result = other_phone.act(
+            "request_extension", target, reason="Alat berat", proposed_deadline=later
+        )
+        assert result["outcome"] == "applied", result
+    finally:
+        other_phone.close()
+    # ...so this phone's request (made before it heard of it) is refused.
+    session.device.record(
+        target, Action.REQUEST_EXTENSION, {"reason": "Menunggu pompa", "proposed_deadline": later}
+    )
     session.device.engine.sync_once()
     model = session.attention
     asyncio.run(model.refresh())
     row = next(r for r in model.rows if r.report_id == target)
-    assert row.can_edit
+    assert row.reason == explain(Refusal.EXTENSION_PENDING).message_id
+    assert row.can_edit and row.can_resend
     model.edit(row.id)
-    assert model.form is not None and model.form.values.reason == "Bukan tupoksi"
-    model.form.values.reason = "Kewenangan Dinas SDA"
+    assert model.form is not None and model.form.values.reason == "Menunggu pompa"
+    assert (
+        model.form.values.date
+        == (detail.report.deadline + timedelta(days=10)).astimezone(JAKARTA).date().isoformat()
+    )
+    model.form.values.reason = "Menunggu pompa dari Dinas SDA"
     asyncio.run(model.submit_edit())
-    # The report left the officer's hands: the device itself refuses, in words, and
-    # nothing is lost (the form and the item stay).
-    assert model.form is not None and model.form.error
+    # Still pending on the server's side: the device itself says why, and keeps the item.
+    assert model.form is not None
+    assert model.form.error == explain(Refusal.EXTENSION_PENDING).message_id
     assert any(r.report_id == target for r in model.rows)

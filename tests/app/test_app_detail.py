@@ -175,3 +175,16 @@ def test_another_officers_report_refuses_with_not_assignee(make_phone: MakePhone
     model = opened(p, "r1")
     allowed, why = option(model, Action.ACCEPT)
     assert not allowed and why == explain(Refusal.NOT_ASSIGNEE).message_id
+
+
+def test_the_first_paint_reads_inline_and_reloads_only_on_news(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1"))
+    model = DetailModel(p.session, report_id="r1")
+    model.load_now(stamp=1)
+    first = model.detail
+    assert first is not None and not model.loading
+    asyncio.run(model.reload_if_changed(1))
+    assert model.detail is first  # nothing new: no second read
+    p.store(report("r1", title="Judul baru dari server", version=2))
+    asyncio.run(model.reload_if_changed(2))
+    assert model.header["title"] == "Judul baru dari server"

@@ -140,3 +140,8 @@ def test_a_revoked_device_shows_its_unsent_work_before_the_wipe(make_phone: Make
     assert p.session.app.gate is Gate.REVOKED
     work = p.session.app.revoked_work
     assert work is not None and [m.action for m in work.mutations] == [Action.ACCEPT]
+    # Only after the officer saw it: the device's data goes, and Masuk shows.
+    asyncio.run(p.session.wipe_after_revocation())
+    assert p.session.app.gate is Gate.LOGIN and p.session.app.revoked_work is None
+    assert local_db.unsent_work(p.device.db).empty
+    assert local_db.account(p.device.db) is None

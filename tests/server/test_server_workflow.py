@@ -271,5 +271,7 @@ def test_malformed_photo_references_are_refused(
     ):
         rejected(officer.act("add_photo", rid, photo=bad), "invalid_photo")
     with server.engine.connect() as conn:
-        events = conn.execute(select(timeline.c.event).where(timeline.c.report_id == rid)).all()
+        events = conn.execute(
+            select(timeline.c.event).where(timeline.c.report_id == rid).order_by(timeline.c.id)
+        ).all()
     assert [e.event for e in events] == ["received", "dispatch", "accept"]

@@ -17,8 +17,6 @@ from officer_app.photos.testimages import CameraExif, camera_jpeg
 
 from .harness import CHROMIUM, CHROMIUM_ARGS, JAKARTA, PHONE, RenderErrors, Stack, Ui
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:

@@ -244,7 +244,7 @@ class Ui:
 
     def shot(self, path: Path) -> None:
         self.page.mouse.move(1, 1)  # no hover tooltip in the picture
-        time.sleep(0.7)  # let Flutter paint the last frame
+        time.sleep(1.5)  # let Flutter paint the last frame (fonts load lazily)
         self.page.screenshot(path=str(path))
 
     def back(self) -> None:

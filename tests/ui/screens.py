@@ -87,6 +87,7 @@ def capture_size(out: Path, photo: Path, size_name: str, viewport: dict[str, int
                 ui.back()
                 ui.page.get_by_role("tab", name="Perlu perhatian").first.click()
                 ui.nodes("attention-CRM").first.wait_for(timeout=30_000)
+                time.sleep(3.5)  # let the snack bar go
                 shot("05-perlu-perhatian")
                 ui.page.get_by_role("tab", name="Pengaturan").first.click()
                 ui.wait("settings-about")

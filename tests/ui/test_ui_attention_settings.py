@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import local_db
 from domain import Refusal, explain
 
 from .harness import Stack, Ui
 from .test_ui_sign_in_queue import server_to_act_order
 
+pytestmark = pytest.mark.browser
+
 
 def nav(ui: Ui, label: str) -> None:
     """Tap a bottom navigation destination by its label."""
-    ui.page.get_by_role("tab", name=re.compile(label)).first.click()
+    tab = ui.page.get_by_role("tab", name=re.compile(label)).first
+    tab.wait_for(state="attached", timeout=20_000)
+    tab.click()
 
 
 def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack: Stack) -> None:
@@ -73,8 +79,9 @@ def test_language_switches_to_english_at_runtime(ui: Ui, stack: Stack) -> None:
     ui.wait("stage-to_act", timeout=30_000)
     assert "Perlu tindakan" in ui.text_of("stage-to_act")
     nav(ui, "Pengaturan")
+    ui.wait("settings-language")
     ui.page.get_by_role("button", name="English").first.click()
-    ui.wait_until(lambda: "Language" in ui.texts())
+    ui.wait_until(lambda: "Language" in ui.texts(), timeout_s=30)
     nav(ui, "Queue")
-    ui.wait_until(lambda: "To act on" in ui.text_of("stage-to_act"))
+    ui.wait_until(lambda: "To act on" in ui.text_of("stage-to_act"), timeout_s=30)
     assert stack.device.prefs.language == "en"  # kept on the device

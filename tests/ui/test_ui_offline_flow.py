@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import local_db
 from local_db import Stage
 
 from .harness import Stack, Ui, sha256
 from .test_ui_sign_in_queue import server_to_act_order
+
+pytestmark = pytest.mark.browser
 
 
 def open_report(ui: Ui, tracking_id: str) -> None:

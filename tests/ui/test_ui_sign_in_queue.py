@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from local_db import Stage
 
 from .harness import Stack, Ui
 
 TO_ACT = {"didisposisikan", "diterima"}
+
+pytestmark = pytest.mark.browser
 
 
 def server_to_act_order(stack: Stack, username: str) -> list[str]:
@@ -68,3 +72,13 @@ def test_search_by_tracking_id_prefix_and_words(ui: Ui, stack: Stack) -> None:
     ui.wait_until(lambda: shown_tracking_ids(ui) == [target])
     ui.type("queue-search", "zzzz-tidak-ada")
     ui.wait("queue-empty")
+
+
+def test_a_supervisor_gets_the_role_screens_with_the_shared_ones(ui: Ui) -> None:
+    ui.sign_in("supervisor.demo")
+    ui.wait("nav-dashboard", timeout=30_000)  # the supervisor's own home, not the queue
+    assert ui.node("stage-to_act").count() == 0
+    ui.click("nav-attention")
+    ui.wait("attention-empty", timeout=20_000)
+    # The shared screen keeps the supervisor's navigation rail.
+    assert ui.node("nav-dashboard").count() == 1

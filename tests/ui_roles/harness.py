@@ -8,33 +8,20 @@ three `Device`s (each its own SQLite file and sync engine, signed in through the
 login), three web builds of the app, and Chromium through the browser harness of
 tests/ui (`Ui`: semantics identifiers, aborted outside requests).
 
-The officer's web app is the app's own root (`officer_app.app.make_main`). The
-supervisor's and validator's use `RolesRoot`, the same session wiring as the app's root
-with the routes of `officer_app.supervisor.routes.role_routes(role)` plus the screens
-every role shares; it stands in for the app root until the app's router dispatches on
-the role itself (the same call, see docs/roles.md).
+Each web app is the app itself (`officer_app.app.make_main`): its router gives each
+signed-in role its own home (`officer_app.supervisor.routes.role_routes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import flet as ft
-
 from officer_app.app import make_main
 from officer_app.device import Device
 from officer_app.launch import WebApp
-from officer_app.platform_services import PlatformServices
 from officer_app.profile import Profile
-from officer_app.state.dispatch import LoopPost
-from officer_app.state.session import Session
-from officer_app.supervisor.routes import role_routes
-from officer_app.views.attention_view import AttentionView
-from officer_app.views.context import SessionContext
-from officer_app.views.settings_view import SettingsView
 from server.demo import seed_demo
 from server.embedded import EmbeddedServer
 from sync import MemoryTokenStore
@@ -43,48 +30,6 @@ from tests.ui.harness import PASSWORD, server_settings
 
 USERS = {"supervisor": "supervisor.demo", "officer": "petugas.demo", "validator": "validator.demo"}
 DEMO_REPORTS = 200
-
-
-@ft.component
-def RolesRoot(device: Device) -> list[ft.View]:
-    page = ft.context.page
-
-    def new_session() -> Session:
-        session = Session(device, post=LoopPost(), navigate=page.navigate)
-        session.platform = PlatformServices(page)
-        return session
-
-    session, _ = ft.use_state(new_session)
-    app, _ = ft.use_state(session.app)
-    page.title = app.t("app.name")
-
-    async def mounted() -> None:
-        app.width = float(page.width or 0)
-        session.attach()
-
-    ft.on_mounted(mounted)
-    ft.on_unmounted(session.close)
-
-    def toast() -> None:
-        if app.toast:
-            page.show_dialog(ft.SnackBar(ft.Text(app.toast)))
-
-    ft.on_updated(toast, [app.toast_seq])
-    account = app.account
-    assert account is not None, "the harness signs the device in before serving it"
-    routes = role_routes(account.user.role) or []
-    shared = [
-        ft.Route(path="/perhatian", component=AttentionView),
-        ft.Route(path="/pengaturan", component=SettingsView),
-    ]
-    return SessionContext(session, lambda: ft.Router([*routes, *shared], manage_views=True))  # type: ignore[no-any-return]
-
-
-def roles_main(device: Device) -> Callable[[ft.Page], None]:
-    def main(page: ft.Page) -> None:
-        page.render_views(RolesRoot, device)
-
-    return main
 
 
 @dataclass
@@ -117,8 +62,7 @@ class Trio:
             device.login(username, PASSWORD)
             device.engine.sync_once()
             device.start()  # the background loop: actions and "Sinkronkan" sync through it
-            main = make_main(device) if role == "officer" else roles_main(device)
-            users[role] = UserStack(device, WebApp(main).start())
+            users[role] = UserStack(device, WebApp(make_main(device)).start())
         return cls(tmp, server, settings, server.port, users)
 
     def stack(self, role: str) -> UserStack:

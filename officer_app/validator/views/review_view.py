@@ -66,21 +66,20 @@ def photo_card(p: EvidencePhoto, model: ReviewModel, tr: Translator) -> ft.Contr
                 ],
             )
         )
-    return ft.Semantics(
-        identifier=f"photo-{p.kind.value}-{p.sha256[:8]}",
-        container=True,
-        content=ft.Container(
-            padding=8,
-            border_radius=8,
-            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
-            content=ft.Column(
-                spacing=4,
-                controls=[
-                    ft.Text(tr.t(f"photo.kind.{p.kind.value}"), weight=ft.FontWeight.W_600),
-                    picture,
-                    *facts,
-                ],
-            ),
+    return ft.Container(
+        padding=8,
+        border_radius=8,
+        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+        content=ft.Column(
+            spacing=4,
+            controls=[
+                ft.Semantics(
+                    identifier=f"photo-{p.kind.value}-{p.sha256[:8]}",
+                    content=ft.Text(tr.t(f"photo.kind.{p.kind.value}"), weight=ft.FontWeight.W_600),
+                ),
+                picture,
+                *facts,
+            ],
         ),
     )
 
