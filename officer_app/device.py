@@ -39,7 +39,7 @@ from local_db import (
     Stage,
     UnsentWork,
 )
-from sync import SyncEngine, SyncProgress, SyncSettings, TokenStore, Transport
+from sync import SyncEngine, SyncError, SyncProgress, SyncSettings, TokenStore, Transport
 
 from .errors import SetupError
 from .photos import (
@@ -49,6 +49,7 @@ from .photos import (
     PhotoSettings,
     PhotoSource,
     capture_photo,
+    sweep_partial_files,
 )
 from .preferences import Preferences, load_preferences, save_preferences
 from .profile import Profile
@@ -90,14 +91,22 @@ class Device:
             self.db,
             transport or Transport(profile.server_url),
             token_store,
-            SyncSettings(device_name=device_name),
+            SyncSettings(device_name=device_name, photo_dir=self.photo_dir),
         )
         self._apply_photo_policy()
 
     # --- lifecycle ----------------------------------------------------------------
 
     def start(self) -> None:
-        """Background sync every `sync.interval_s` (and at once when asked)."""
+        """Background sync every `sync.interval_s` (and at once when asked), after
+        removing the partial photo files a killed write left behind."""
+        try:
+            swept = sweep_partial_files(self.photo_dir)
+        except OSError as exc:  # a leftover is harmless: never block the start on it
+            log.warning("could not sweep partial photo files: %s", exc)
+        else:
+            if swept:
+                log.info("removed %d partial photo file(s)", swept)
         self._started = True
         self.engine.start(interval_s=self.profile.sync_interval_s)
 
@@ -208,6 +217,27 @@ class Device:
             return None
         path = Path(local_path)
         return path if path.is_file() else None
+
+    def cached_photo(self, sha256: str, local_path: str | None = None) -> Path | None:
+        """The photo's file without the network: the device's own, or one fetched before."""
+        own = self.photo_path(local_path)
+        if own is not None:
+            return own
+        path = self.photo_dir / f"{sha256}.jpg"
+        return path if path.is_file() else None
+
+    def fetch_photo(self, sha256: str, local_path: str | None = None) -> Path | None:
+        """The photo's file, downloading it from the server when the device does not
+        hold it (blocking). None when it cannot be had now (offline, signed out,
+        refused or damaged bytes): the screens keep their placeholder."""
+        cached = self.cached_photo(sha256, local_path)
+        if cached is not None:
+            return cached
+        try:
+            return self.engine.fetch_photo(sha256)
+        except SyncError as exc:
+            log.info("photo %s not available now: %s", sha256[:12], exc.code)
+            return None
 
     # --- writes ---------------------------------------------------------------------
 

@@ -14,7 +14,11 @@ Invariants:
   `request_sync`); `SessionExpired` / `DeviceRevoked` stop the loop until a login;
 - the server clock offset is re-estimated on every exchange and the best sample of a
   pass (shortest round trip) is stored in the database;
-- the engine never touches the UI: it publishes `SyncProgress` values to listeners.
+- the engine never touches the UI: it publishes `SyncProgress` values to listeners;
+- `stop()` waits (bounded) for every thread the engine started, the loop's and an
+  on-demand pass's alike, so the database can be closed right after it;
+- photos the device did not take are fetched on demand (`fetch_photo`) into the
+  photo folder, content-addressed; `wipe()` removes them with the rest.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import local_db
 from domain.protocol import MAX_PUSH_BATCH, UserInfo
@@ -33,6 +39,7 @@ from local_db import state as db_state
 
 from .clock import ServerClock
 from .errors import AuthError, DeviceRevoked, Offline, SessionExpired, SyncError
+from .photo_fetch import fetch_photo, remove_fetched
 from .photos import Backoff, PhotoStats
 from .photos import upload_photos as upload_photo_files
 from .progress import ErrorInfo, Phase, SessionStatus, SyncProgress, SyncReport
@@ -57,6 +64,8 @@ class SyncSettings:
     retry_base_s: float = 5.0
     retry_max_s: float = 300.0
     photo_backoff: Backoff = field(default_factory=Backoff)
+    # Where fetched photos are kept; None: `photos/` next to the database file.
+    photo_dir: Path | None = None
 
 
 def _utcnow() -> datetime:
@@ -75,6 +84,7 @@ class SyncEngine:
         self.transport = transport
         self.settings = settings or SyncSettings()
         self.session = Session(db, transport, token_store)
+        self.photo_dir = self.settings.photo_dir or Path(db.path).parent / "photos"
         state = local_db.sync_state(db)
         rtt = None if state.clock_rtt_ms is None else timedelta(milliseconds=state.clock_rtt_ms)
         self.clock = ServerClock(timedelta(milliseconds=state.clock_offset_ms), rtt)
@@ -89,6 +99,8 @@ class SyncEngine:
         self._last_report: SyncReport | None = None
         # Background loop.
         self._thread: threading.Thread | None = None
+        self._once_threads: list[threading.Thread] = []  # request_sync without the loop
+        self._threads_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._failures = 0
@@ -160,12 +172,22 @@ class SyncEngine:
         """Erase the device's data and tokens (after the app showed `unsent_work()`)."""
         self.session.forget()
         removed = local_db.wipe(self.db)
+        removed += [p for p in remove_fetched(self.photo_dir) if p not in removed]
         self._publish(session=SessionStatus.SIGNED_OUT, last_error=None)
         self._refresh_counts()
         return removed
 
     def set_photo_uploads(self, enabled: bool) -> None:
         self._upload_photos = enabled
+
+    # --- photos from the server ------------------------------------------------------
+
+    def fetch_photo(self, sha256: str) -> Path:
+        """The local file of photo `sha256` (blocking): the cached one without any
+        network, else downloaded through the signed-in session, its hash checked and
+        stored atomically. Raises `PhotoUnavailable` (not on the server, outside the
+        user's scope, or damaged bytes), `Offline`, or an `AuthError`."""
+        return fetch_photo(self.session, self.photo_dir, sha256)
 
     # --- one pass ------------------------------------------------------------------
 
@@ -314,19 +336,41 @@ class SyncEngine:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop the loop and wait, at most `timeout` seconds in all, for every thread
+        the engine started (an on-demand pass included): a pass must not outlive the
+        database it writes to."""
         self._stop.set()
         self._wake.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        self._thread = None
+        deadline = time.monotonic() + timeout
+        with self._threads_lock:
+            threads = [t for t in (self._thread, *self._once_threads) if t is not None]
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        with self._threads_lock:
+            self._thread = None
+            self._once_threads = [t for t in self._once_threads if t.is_alive()]
+            left = [t.name for t in self._once_threads]
+        if left:
+            log.warning("sync threads still running after stop(): %s", ", ".join(left))
 
     def request_sync(self) -> None:
-        """Sync soon, without blocking: wakes the loop, or runs one pass in a thread."""
+        """Sync soon, without blocking: wakes the loop, or runs one pass in a thread
+        that `stop()` waits for."""
         if self._thread is not None and self._thread.is_alive():
             self._wake.set()
             return
-        threading.Thread(target=self.sync_once, name="tindak-sync-once", daemon=True).start()
+        with self._threads_lock:
+            self._once_threads = [t for t in self._once_threads if t.is_alive()]
+            thread = threading.Thread(
+                target=self._sync_on_demand, name="tindak-sync-once", daemon=True
+            )
+            self._once_threads.append(thread)
+            thread.start()
+
+    def _sync_on_demand(self) -> None:
+        if self._stop.is_set():
+            return  # stopped before the thread got going: leave the database alone
+        self.sync_once()
 
     def next_delay(self, interval: float) -> float:
         """Seconds until the next pass: the interval, or a jittered backoff after

@@ -6,6 +6,9 @@
      │                           JSON (a captive portal's HTML "200 OK")
      ├── ProtocolError           a 4xx the engine did not expect (.status, .code)
      ├── AccountConflict         another user's unsent work is on this device
+     ├── PhotoUnavailable        a photo's bytes cannot be had: not on the server or
+     │                           outside the user's scope (photo_not_available), or
+     │                           they do not hash to their name (photo_mismatch)
      └── AuthError
           ├── LoginRefused       wrong credentials or throttled (.retry_after_s)
           ├── TokenExpired       401 token_expired (refreshed once, internally)
@@ -89,6 +92,15 @@ class AccountConflict(SyncError):
     default_en = (
         "This device still holds another user's unsent work. Sign in as that user to send it first."
     )
+
+
+class PhotoUnavailable(SyncError):
+    NOT_AVAILABLE: ClassVar[str] = "photo_not_available"
+    MISMATCH: ClassVar[str] = "photo_mismatch"
+
+    default_code = NOT_AVAILABLE
+    default_id = "Foto tidak tersedia untuk akun ini."
+    default_en = "This photo is not available to this account."
 
 
 class AuthError(SyncError):

@@ -23,7 +23,7 @@ from .errors import (
     UnsupportedFormat,
 )
 from .evidence import DEFAULT_RADIUS_M, EvidenceCheck, EvidenceNote, evidence_check
-from .exif import EmbeddedTags, read_embedded_tags
+from .exif import EmbeddedTags, SourceMetadata, read_embedded_tags, read_source_metadata
 from .model import (
     GeoFix,
     LocationSource,
@@ -62,6 +62,7 @@ __all__ = [
     "PhotoWarning",
     "ProcessedPhoto",
     "ReportIdentity",
+    "SourceMetadata",
     "StampCorner",
     "TimeSource",
     "UnreadableImage",
@@ -74,6 +75,7 @@ __all__ = [
     "photo_path",
     "process_photo",
     "read_embedded_tags",
+    "read_source_metadata",
     "store_processed",
     "sweep_partial_files",
     "target_size",

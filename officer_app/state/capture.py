@@ -20,8 +20,7 @@ from domain import PhotoKind
 from local_db import ActionRefusedLocally, LocalDbError
 
 from ..format import coords_text
-from ..photos import GeoFix, PhotoError, PhotoSource
-from ..photos.exif import read_source_metadata
+from ..photos import ACCEPTED_FORMATS, GeoFix, PhotoError, PhotoSource, read_source_metadata
 from .thumbs import make_thumb
 
 if TYPE_CHECKING:
@@ -73,7 +72,10 @@ class CaptureModel:
         """A shot from the camera or a file from the gallery arrived (with the fix then)."""
         self.error, self.warnings, self.saved = None, (), False
         self._raw, self.source, self.camera_open = raw, source, False
-        self.preview, self._photo_fix = await asyncio.to_thread(_inspect, raw)
+        self.preview, self._photo_fix, refused = await asyncio.to_thread(_inspect, raw)
+        if refused is not None:
+            # Told at once, in the officer's language: saving would refuse it the same way.
+            self.error = refused.message(self._session.app.lang)
         self.set_fix(fix)
         self.has_photo = True
 
@@ -139,21 +141,23 @@ class CaptureModel:
         return True
 
 
-def _inspect(raw: bytes) -> tuple[bytes | None, GeoFix | None]:
-    """A preview and the photo's own EXIF position; the pipeline says what is wrong with
-    a broken file when it is saved, so nothing here raises."""
+def _inspect(raw: bytes) -> tuple[bytes | None, GeoFix | None, PhotoError | None]:
+    """A preview, the photo's own EXIF position, and why the pipeline refuses the file
+    (None when it does not). Nothing here raises: the preview is the pipeline's guarded
+    decode, and the position is read from a header opened with the accepted raster
+    formats only."""
     from io import BytesIO
 
     from PIL import Image
 
     try:
-        preview = make_thumb(raw, 720)
-    except Exception:
-        log.info("no preview for the picked file", exc_info=True)
-        preview = None
+        preview: bytes | None = make_thumb(raw, 720)
+    except PhotoError as exc:
+        log.info("the picked file is refused: %s", exc)
+        return None, None, exc
     try:
-        with Image.open(BytesIO(raw)) as image:
+        with Image.open(BytesIO(raw), formats=ACCEPTED_FORMATS) as image:
             fix = read_source_metadata(image).fix
-    except Exception:
+    except Exception:  # a position is a bonus: a broken EXIF is the pipeline's warning
         fix = None
-    return preview, fix
+    return preview, fix, None

@@ -19,7 +19,7 @@ import flet as ft
 
 from domain import JAKARTA, RULES, Action, Need, PhotoKind, Refusal, Status, available, channel
 from domain.errors import UnknownCode
-from local_db import ActionRefusedLocally, LocalDbError, ReportDetail
+from local_db import ActionRefusedLocally, LocalDbError, LocalPhoto, ReportDetail
 from local_db import ReportNotFound as LocalReportNotFound
 
 from ..format import (
@@ -74,6 +74,9 @@ class PhotoTile:
     when: str
     uploaded: bool
     taken_by: str
+    # Neither on the device nor fetched yet (offline, or the server refused it): the
+    # screen keeps its placeholder with "foto belum diunduh".
+    not_downloaded: bool = False
 
 
 @dataclass
@@ -123,6 +126,9 @@ class DetailModel:
         self._stamp: object = object()  # nothing read yet
         self._previews_missing = True
         self._pics: dict[str, bytes | None] = {}
+        # Photos a fetch did not get in this screen's life (offline, refused); a
+        # reload after the data changed (e.g. a sync) tries again.
+        self._unavailable: set[str] = set()
 
     @property
     def status(self) -> Status | None:
@@ -146,6 +152,8 @@ class DetailModel:
         """Read again when the data changed since the last read (a sync, an action: the
         queue's reload stamp moved) or when previews are still to be made."""
         if stamp != self._stamp or self._previews_missing:
+            if stamp != self._stamp:
+                self._unavailable.clear()
             self._stamp = stamp
             await self.load()
 
@@ -157,12 +165,38 @@ class DetailModel:
             pics: dict[str, bytes | None] = {}
             if detail is not None:
                 for p in detail.photos:
-                    pics[p.sha256] = thumbs.get(p.sha256, device.photo_path(p.local_path))
+                    path = device.cached_photo(p.sha256, p.local_path)
+                    pics[p.sha256] = thumbs.get(p.sha256, path)
             return detail, pics, device.colleagues()
 
         detail, pics, colleagues = await asyncio.to_thread(read)
         self._previews_missing = False
         self._apply(detail, pics, colleagues)
+        if detail is not None:
+            await self._fetch_missing(detail)
+
+    async def _fetch_missing(self, detail: ReportDetail) -> None:
+        """Download the shown photos the device does not hold (another officer's, the
+        public reporter's), one worker thread, after the screen painted what it had."""
+        device, thumbs = self._session.device, self._session.thumbs
+        wanted = [
+            p.sha256
+            for p in _shown_photos(detail)
+            if self._pics.get(p.sha256) is None and p.sha256 not in self._unavailable
+        ]
+        if not wanted:
+            return
+
+        def fetch() -> dict[str, bytes | None]:
+            return {sha: thumbs.get(sha, device.fetch_photo(sha)) for sha in wanted}
+
+        got = await asyncio.to_thread(fetch)
+        self._unavailable.update(sha for sha, thumb in got.items() if thumb is None)
+        if self.detail is detail and any(got.values()):
+            self._pics = {**self._pics, **{k: v for k, v in got.items() if v is not None}}
+            self.relabel()
+        elif self.detail is detail:
+            self.relabel()  # the captions change to "belum diunduh"
 
     def _apply(
         self,
@@ -222,10 +256,7 @@ class DetailModel:
             )
             for item in sorted(detail.timeline, key=lambda i: i.entry.at, reverse=True)
         ]
-        photos = [
-            p for p in detail.photos if p.kind is not PhotoKind.REPORTER or r.is_public
-        ]  # a private report's reporter photo is never shown, even if a device held it
-        photos.sort(key=lambda p: (PHOTO_ORDER.index(p.kind), p.captured_at or r.received_at))
+        photos = _shown_photos(detail)
         self.photos = [
             PhotoTile(
                 sha256=p.sha256,
@@ -237,6 +268,7 @@ class DetailModel:
                 when=wib(p.captured_at_server or p.captured_at, tr),
                 uploaded=p.on_server,
                 taken_by=p.taken_by,
+                not_downloaded=self._pics.get(p.sha256) is None and p.sha256 in self._unavailable,
             )
             for p in photos
         ]
@@ -403,3 +435,12 @@ def _channel_name(code: str) -> str:
         return channel(code).name
     except UnknownCode:
         return code
+
+
+def _shown_photos(detail: ReportDetail) -> list[LocalPhoto]:
+    """The photos the screen shows, in order: a private report's reporter photo is never
+    shown (nor fetched), even if a device held it."""
+    r = detail.report
+    photos = [p for p in detail.photos if p.kind is not PhotoKind.REPORTER or r.is_public]
+    photos.sort(key=lambda p: (PHOTO_ORDER.index(p.kind), p.captured_at or r.received_at))
+    return photos

@@ -1,20 +1,25 @@
-"""Small previews of the device's photos for the screens (not the evidence itself).
+"""Small previews of photos for the screens (not the evidence itself).
 
 A stored photo is ~500 KB; sending it to the screen for a 96-pixel tile would be
 wasteful on a phone and slow over the web build's socket. `Thumbs` makes a ~240-pixel
-JPEG once per photo (JPEG draft mode: decoding at 1/8 scale is cheap) and keeps a
-bounded number in memory. Thread-safe; call from worker threads.
+JPEG once per photo and keeps a bounded number in memory. Thread-safe; call from
+worker threads.
+
+Invariant: every byte string decoded here, a picked file as much as a stored photo,
+goes through the photo pipeline's guarded `make_preview` (byte and pixel limits before
+any decode, HEIC refused by name, only raster formats tried, so EPS / PDF never reach
+Ghostscript; EXIF orientation applied). `make_thumb` raises only `PhotoError`, whose
+`message(lang)` is what the officer reads.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from ..photos import PhotoError, make_preview
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +28,8 @@ MAX_ITEMS = 256
 
 
 def make_thumb(data: bytes, edge: int = THUMB_EDGE) -> bytes:
-    with Image.open(io.BytesIO(data)) as source:
-        if source.format == "JPEG":
-            source.draft("RGB", (edge, edge))
-        picture = source.convert("RGB")
-    picture.thumbnail((edge, edge))
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=75)
-    return out.getvalue()
+    """An upright JPEG whose long edge is at most `edge`; raises only `PhotoError`."""
+    return make_preview(data, edge)
 
 
 class Thumbs:
@@ -48,7 +47,7 @@ class Thumbs:
             return None
         try:
             thumb = make_thumb(path.read_bytes())
-        except (OSError, UnidentifiedImageError, ValueError) as exc:
+        except (OSError, PhotoError) as exc:
             log.warning("no preview for %s: %s", path, exc)
             return None
         self.put(key, thumb)

@@ -25,7 +25,7 @@ from domain import Action, PhotoKind
 from domain.protocol import TimelineEntry
 from local_db import ActionRefusedLocally, LocalDbError, LocalPhoto, ReportDetail
 
-from ..photos import EvidenceCheck, evidence_check
+from ..photos import EvidenceCheck, PhotoError, evidence_check
 from ..state.thumbs import make_thumb
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ class ReviewModel:
                     continue
                 try:
                     images[p.sha256] = make_thumb(raw, PREVIEW_EDGE)
-                except (OSError, ValueError) as exc:
+                except PhotoError as exc:
                     log.warning("cannot show photo %s: %s", p.sha256[:12], exc)
                     missing.append(p.sha256)
             return images, missing

@@ -32,6 +32,11 @@ def PhotoStrip(model: DetailModel) -> ft.Control:
             )
         )
         status = app.t("photo.uploaded") if p.uploaded else app.t("photo.waiting_upload")
+        missing: list[ft.Control] = (
+            [ft.Text(app.t("photo.not_downloaded"), size=11, italic=True)]
+            if p.not_downloaded
+            else []
+        )
         return ft.Semantics(
             identifier=f"photo-{p.kind.value}-{p.sha256[:12]}",
             content=ft.Column(
@@ -39,6 +44,7 @@ def PhotoStrip(model: DetailModel) -> ft.Control:
                 width=TILE,
                 controls=[
                     picture,
+                    *missing,
                     ft.Text(
                         app.t(f"photo.kind.{p.kind.value}"), size=12, weight=ft.FontWeight.W_600
                     ),

@@ -153,3 +153,31 @@ def test_a_captive_portal_answer_is_never_taken_as_an_acknowledgement(
     d.net.inner = real
     assert d.ok_sync().applied == 1
     assert local_db.unsent_work(d.db).empty
+
+
+def test_stop_waits_for_an_on_demand_pass_before_the_database_closes(
+    devices: Devices, world: World
+) -> None:
+    sup = devices(SUPERVISOR_A)  # never start()ed: request_sync runs its own thread
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold_the_pull(request: httpx.Request) -> bool:
+        if request.url.path.endswith("/sync/pull") and not entered.is_set():
+            entered.set()
+            release.wait(WAIT_S)
+        return False
+
+    sup.net.fail_when = hold_the_pull
+    sup.engine.request_sync()
+    assert entered.wait(WAIT_S)
+    stopper = threading.Thread(target=sup.engine.stop, kwargs={"timeout": WAIT_S})
+    stopper.start()
+    stopper.join(0.3)
+    assert stopper.is_alive()  # stop() waits for the pass in flight
+    release.set()
+    stopper.join(WAIT_S)
+    assert not stopper.is_alive()
+    assert not [t for t in threading.enumerate() if t.name.startswith("tindak-sync")]
+    assert sup.engine.progress.last_error is None  # the pass finished on an open database
+    sup.db.close()  # nothing runs under it any more

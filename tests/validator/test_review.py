@@ -90,9 +90,7 @@ def three(device: Device) -> None:
         NOW,
     )
     # The device has already seen the first before photo (cache).
-    cache = device.data_dir / "photo_cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    (cache / f"{sha(BEFORE)}.jpg").write_bytes(BEFORE)
+    (device.photo_dir / f"{sha(BEFORE)}.jpg").write_bytes(BEFORE)
 
 
 def run(coro: object) -> object:
