@@ -11,34 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext
 
-from officer_app.photos.testimages import CameraExif, camera_jpeg
+from tests.support.browser_fixtures import browser, photo_files, render_errors
 
-from .harness import CHROMIUM, CHROMIUM_ARGS, JAKARTA, PHONE, RenderErrors, Stack, Ui
+from .harness import JAKARTA, PHONE, RenderErrors, Stack, Ui
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/setup installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def render_errors() -> Iterator[RenderErrors]:
-    errors = RenderErrors()
-    errors.install()
-    try:
-        yield errors
-    finally:
-        errors.uninstall()
-    assert not errors.errors, "a component failed to render:\n" + "\n".join(errors.errors)
+__all__ = ["browser", "photo_files", "render_errors"]  # shared fixtures, used by the tests
 
 
 @pytest.fixture
@@ -85,19 +64,3 @@ def ui(request: pytest.FixtureRequest, context: BrowserContext, stack: Stack) ->
         shot = stack.tmp / "failure.png"
         page.page.screenshot(path=str(shot))
         print(f"screenshot of the failure: {shot}\n{page.texts()[:2000]}")
-
-
-@pytest.fixture(scope="module")
-def photo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Camera-like JPEGs (noise, gradients, a real EXIF block) for the file chooser."""
-    folder = tmp_path_factory.mktemp("photos")
-    files = {}
-    for name, meta in (
-        ("before", CameraExif()),
-        ("after", CameraExif(latitude=None, longitude=None, taken="2024:05:15 10:00:00")),
-    ):
-        data = camera_jpeg(1600, 1200, meta=meta)
-        path = folder / f"{name}.jpg"
-        path.write_bytes(data)
-        files[name] = path
-    return files
