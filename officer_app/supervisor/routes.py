@@ -1,5 +1,6 @@
 """The supervisor's routes, for the app's router (the app adds its shared screens:
-Perlu perhatian and Pengaturan)."""
+Perlu perhatian and Pengaturan). A report opens over the list it was tapped in
+(`<list>/laporan/:rid`, see `open_report`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import flet as ft
 from domain import Role
 
 from ..validator.routes import validator_routes
+from ..views.detail_view import DetailView
+from .open_report import DETAIL_CHILD
 from .views.dashboard_view import SupervisorDashboard
 from .views.dispatch_view import DispatchView
 from .views.extensions_view import ExtensionsView
@@ -16,12 +19,17 @@ from .views.sla_view import SlaWatchView
 from .views.team_view import TeamView
 
 
+def _report() -> list[ft.Route]:
+    """A report opened from a list: the app's Detail laporan over the list."""
+    return [ft.Route(path=DETAIL_CHILD, component=DetailView)]
+
+
 def supervisor_routes() -> list[ft.Route]:
     return [
         ft.Route(path="/", component=SupervisorDashboard),
-        ft.Route(path="/disposisi", component=DispatchView),
-        ft.Route(path="/perpanjangan", component=ExtensionsView),
-        ft.Route(path="/sla", component=SlaWatchView),
+        ft.Route(path="/disposisi", component=DispatchView, children=_report()),
+        ft.Route(path="/perpanjangan", component=ExtensionsView, children=_report()),
+        ft.Route(path="/sla", component=SlaWatchView, children=_report()),
         ft.Route(path="/tim", component=TeamView),
         ft.Route(path="/peta", component=MapView),
     ]

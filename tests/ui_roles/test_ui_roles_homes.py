@@ -30,6 +30,14 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
         for chart in ("status", "day", "category", "kelurahan"):
             sup.wait(f"chart-{chart}")
 
+        # A report opens from the SLA watch with the supervisor's actions, not the officer's.
+        sup.click("nav-sla")
+        sup.nodes("breach-").first.click()
+        sup.wait("action-reassign", timeout=20_000)
+        assert sup.nodes("action-accept").count() == 0
+        sup.back()
+        sup.wait("sla-breaches")
+
         # The map cannot load its tiles here (no internet): a clear list, never a blank.
         sup.click("nav-map")
         sup.wait("map-offline", timeout=20_000)

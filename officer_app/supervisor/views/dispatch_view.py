@@ -4,6 +4,7 @@ the reports in hand with reassign and return-as-not-our-duty."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import flet as ft
 
@@ -11,9 +12,13 @@ from local_db import QueueItem
 
 from ...views.context import use_session
 from ..dispatch import DispatchModel
+from ..open_report import open_report
 from ..state import supervisor_state
 from .report_line import report_line
 from .shell import SUPERVISOR_NAV, role_view
+from .shown import use_refresh_when_shown
+
+ROUTE = "/disposisi"
 
 
 def _officer_tile(model: DispatchModel, officer_id: str, name: str, load: str) -> ft.Control:
@@ -123,7 +128,7 @@ def DispatchView() -> ft.View:
     editing, set_editing = ft.use_state(("", ""))  # (report id, "reassign" | "return")
     tr = app.tr
 
-    ft.on_mounted(model.refresh)
+    use_refresh_when_shown(ROUTE, model.refresh)
 
     new_rows: list[ft.Control] = []
     for item in model.new:
@@ -133,6 +138,7 @@ def DispatchView() -> ft.View:
                 item,
                 tr,
                 identifier=f"new-{item.report.tracking_id}",
+                on_open=partial(open_report, session, ROUTE, rid),
                 leading=ft.Semantics(
                     identifier=f"check-{item.report.tracking_id}",
                     content=ft.Checkbox(
@@ -194,6 +200,7 @@ def DispatchView() -> ft.View:
                 item,
                 tr,
                 identifier=f"working-{tid}",
+                on_open=partial(open_report, session, ROUTE, rid),
                 extra=item.view.assignee_name,
                 trailing=[
                     ft.Semantics(
@@ -271,7 +278,7 @@ def DispatchView() -> ft.View:
     ]
     return role_view(
         session,
-        route="/disposisi",
+        route=ROUTE,
         title=tr.t("supervisor.dispatch.title"),
         body=body,
         nav=SUPERVISOR_NAV,

@@ -8,9 +8,13 @@ from local_db import QueueItem
 
 from ...format import wib
 from ...views.context import use_session
+from ..open_report import open_report
 from ..state import supervisor_state
 from .report_line import report_line
 from .shell import SUPERVISOR_NAV, role_view
+from .shown import use_refresh_when_shown
+
+ROUTE = "/perpanjangan"
 
 
 @ft.component
@@ -75,7 +79,12 @@ def ExtensionCard(item: QueueItem) -> ft.Control:
         ],
     )
     return report_line(
-        item, tr, identifier=f"ext-{tid}", extra=item.view.assignee_name, below=details
+        item,
+        tr,
+        identifier=f"ext-{tid}",
+        extra=item.view.assignee_name,
+        below=details,
+        on_open=lambda: open_report(session, ROUTE, r.id),
     )
 
 
@@ -86,7 +95,7 @@ def ExtensionsView() -> ft.View:
     ft.use_state(app)
     model, _ = ft.use_state(supervisor_state(session).extensions)
     tr = app.tr
-    ft.on_mounted(model.refresh)
+    use_refresh_when_shown(ROUTE, model.refresh)
 
     body: list[ft.Control] = []
     if model.error:
@@ -98,7 +107,7 @@ def ExtensionsView() -> ft.View:
         )
     return role_view(
         session,
-        route="/perpanjangan",
+        route=ROUTE,
         title=tr.t("supervisor.extensions.title"),
         body=body,
         nav=SUPERVISOR_NAV,

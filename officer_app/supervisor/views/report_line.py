@@ -1,7 +1,10 @@
 """One report as the supervisor's lists show it: tracking id, title, place, time left,
-who holds it, "belum terkirim" while the supervisor's own action is unsent."""
+who holds it, "belum terkirim" while the supervisor's own action is unsent. With
+`on_open`, a tap on the line opens the report (the controls inside keep their own taps)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import flet as ft
 
@@ -30,6 +33,7 @@ def report_line(
     extra: str = "",
     trailing: list[ft.Control] | None = None,
     below: ft.Control | None = None,
+    on_open: Callable[[], None] | None = None,
 ) -> ft.Control:
     r, v = item.report, item.view
     level_colour = colour(URGENCY_COLOURS[item.urgency.level])
@@ -67,6 +71,8 @@ def report_line(
             border_radius=8,
             padding=ft.Padding.symmetric(horizontal=10, vertical=6),
             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+            on_click=(lambda _e: on_open()) if on_open is not None else None,
+            ink=on_open is not None,
             content=ft.Column(spacing=6, controls=[row] + ([below] if below else [])),
         ),
     )

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import flet as ft
 
 from local_db.figures import WatchItem
 
 from ...i18n import Translator
+from ...state.session import Session
 from ...views.context import use_session
+from ..open_report import open_report
 from ..state import supervisor_state
 from ..texts import holder_text
 from .report_line import report_line
 from .shell import SUPERVISOR_NAV, role_view
+from .shown import use_refresh_when_shown
+
+ROUTE = "/sla"
 
 
-def watch_list(items: list[WatchItem], tr: Translator, prefix: str, empty: str) -> list[ft.Control]:
+def watch_list(
+    session: Session, items: list[WatchItem], tr: Translator, prefix: str, empty: str
+) -> list[ft.Control]:
     if not items:
         return [ft.Text(empty, color=ft.Colors.ON_SURFACE_VARIANT)]
     return [
@@ -23,6 +32,7 @@ def watch_list(items: list[WatchItem], tr: Translator, prefix: str, empty: str) 
             tr,
             identifier=f"{prefix}-{w.item.report.tracking_id}",
             extra=holder_text(w, tr),
+            on_open=partial(open_report, session, ROUTE, w.item.report.id),
         )
         for w in items
     ]
@@ -35,7 +45,7 @@ def SlaWatchView() -> ft.View:
     ft.use_state(app)
     model, _ = ft.use_state(supervisor_state(session).sla)
     tr = app.tr
-    ft.on_mounted(model.refresh)
+    use_refresh_when_shown(ROUTE, model.refresh)
 
     body: list[ft.Control] = [
         ft.Semantics(
@@ -46,7 +56,7 @@ def SlaWatchView() -> ft.View:
                 color=ft.Colors.RED_700,
             ),
         ),
-        *watch_list(model.breaches, tr, "breach", tr.t("supervisor.sla.empty_breaches")),
+        *watch_list(session, model.breaches, tr, "breach", tr.t("supervisor.sla.empty_breaches")),
         ft.Divider(),
         ft.Semantics(
             identifier="sla-at-risk",
@@ -56,11 +66,11 @@ def SlaWatchView() -> ft.View:
                 color=ft.Colors.DEEP_ORANGE_700,
             ),
         ),
-        *watch_list(model.at_risk, tr, "risk", tr.t("supervisor.sla.empty_at_risk")),
+        *watch_list(session, model.at_risk, tr, "risk", tr.t("supervisor.sla.empty_at_risk")),
     ]
     return role_view(
         session,
-        route="/sla",
+        route=ROUTE,
         title=tr.t("supervisor.sla.title"),
         body=body,
         nav=SUPERVISOR_NAV,

@@ -1,5 +1,8 @@
 """Pemeriksaan: the report, before/after photos side by side with their checks, the
-notes, and the decision (buttons and keyboard shortcuts)."""
+notes, and the decision (buttons and keyboard shortcuts).
+
+The decision (note field and buttons) is pinned below the scrolling evidence, so it is
+on screen at desktop size however long the report's notes are."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from ...views.context import use_session
 from ..review import EvidencePhoto, ReviewModel
 from ..state import validator_state
 
-PHOTO_HEIGHT = 300
+PHOTO_HEIGHT = 240
 
 
 def photo_card(p: EvidencePhoto, model: ReviewModel, tr: Translator) -> ft.Control:
@@ -227,12 +230,15 @@ def ReviewView() -> ft.View:
                 ft.TextButton(tr.t("validator.review.next"), on_click=lambda: review.step(1)),
             ],
         )
-        body += [
+        evidence: list[ft.Control] = [
             *header,
             photo_columns(review, tr),
             ft.Text(tr.t("validator.review.notes"), weight=ft.FontWeight.W_600),
             *notes,
-            ft.Divider(),
+        ]
+        body += [
+            ft.Column(controls=evidence, spacing=10, expand=True, scroll=ft.ScrollMode.AUTO),
+            ft.Divider(height=1),
         ]
         if decided:
             body.append(ft.Text(tr.t("validator.review.gone"), color=ft.Colors.ON_SURFACE_VARIANT))
@@ -246,4 +252,5 @@ def ReviewView() -> ft.View:
         body=body,
         nav=VALIDATOR_NAV,
         selected=0,
+        scroll=False,
     )

@@ -1,0 +1,88 @@
+"""Renders the supervisor's and validator's screens to docs/screenshots/*.png at desktop
+size (1280x800); run by scripts/screenshots after the officer's screens.
+
+The same real stack as the roles' browser tests (`Trio`: the reference server with demo
+data, a signed-in device per role, the app's web build, headless Chromium). Every
+screen is reached by using the app (the navigation rail, a tap on a queue row), and
+a report opens from the SLA watch; the map is shown as it is here: its tiles cannot be reached, so the offline fallback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.ui.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Ui
+
+from .harness import Trio
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def capture(out: Path) -> list[Path]:
+    made: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        trio = Trio.start(Path(tmp))
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                ctx = browser.new_context(viewport=DESKTOP, locale="id-ID")
+
+                def shot(ui: Ui, name: str) -> None:
+                    path = out / f"{name}-desktop.png"
+                    ui.shot(path)
+                    made.append(path)
+
+                sup = Ui(ctx.new_page(), trio.stack("supervisor")).open("/")  # type: ignore[arg-type]
+                sup.wait("chart-kelurahan", timeout=30_000)
+                shot(sup, "10-supervisor-dasbor")
+                sup.click("nav-dispatch")
+                sup.wait("dispatch-submit", timeout=20_000)
+                shot(sup, "11-supervisor-disposisi")
+                sup.click("nav-extensions")
+                time.sleep(1.0)
+                shot(sup, "12-supervisor-perpanjangan")
+                sup.click("nav-sla")
+                sup.wait("sla-at-risk", timeout=20_000)
+                shot(sup, "13-supervisor-pantauan-sla")
+                sup.nodes("breach-").first.click()  # the report, with the supervisor's actions
+                sup.wait("action-reassign", timeout=20_000)
+                shot(sup, "16-supervisor-laporan")
+                sup.back()
+                sup.wait("sla-breaches")
+                sup.click("nav-team")
+                sup.wait("team-table", timeout=20_000)
+                shot(sup, "14-supervisor-tim")
+                sup.click("nav-map")
+                sup.wait("map-fallback", timeout=20_000)
+                shot(sup, "15-supervisor-peta-offline")
+
+                val = Ui(ctx.new_page(), trio.stack("validator")).open("/")  # type: ignore[arg-type]
+                val.wait_until(lambda: val.nodes("waiting-").count() >= 1, timeout_s=30)
+                shot(val, "20-validator-antrian")
+                val.nodes("waiting-").first.click()
+                val.wait("review-approve", timeout=20_000)
+                val.wait_until(lambda: val.nodes("photo-").count() >= 2, timeout_s=30)
+                shot(val, "21-validator-pemeriksaan")
+                ctx.close()
+                browser.close()
+        finally:
+            trio.close()
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in capture(args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
