@@ -46,8 +46,10 @@ def cut_for(phase: bytes, upstream: bool, device: Device, rnd: random.Random) ->
     """A cut at a random byte of the phase's request (upstream) or answer (downstream).
 
     The ranges follow the real sizes (a push of k mutations is ~300 + 350k bytes up; a
-    photo chunk is up to 256 KiB; a gzipped pull page a few KB), so most cuts land
-    inside the exchange; one that does not fires on a later exchange of the same
+    photo chunk is up to 256 KiB). A pull is small: its GET is ~250 bytes with headers,
+    and a gzipped page with one new report is a few hundred bytes (a quiet sync is 494
+    bytes both ways, bench/bench_sync.py), so pull cuts stay under those sizes to land
+    inside the exchange. One that does not fires on a later exchange of the same
     connection, which is a valid fault too.
     """
     pending = max(1, len(device.sendable()))
@@ -56,7 +58,7 @@ def cut_for(phase: bytes, upstream: bool, device: Device, rnd: random.Random) ->
     elif phase == PHOTO_PUT:
         top = 300_000 if upstream else 300
     else:
-        top = 300 if upstream else 3000
+        top = 150 if upstream else 400
     n = rnd.randint(0, top)
     if upstream:
         return Fault.cut_upstream(n, after=phase)
