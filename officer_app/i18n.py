@@ -1,5 +1,8 @@
 """Interface strings in Bahasa Indonesia (first) and English, from `assets/i18n/*.json`.
 
+The files are package data of `officer_app` (`officer_app/assets/i18n/`), read through
+`importlib.resources`, so a wheel, an editable install and a `flet build` all find them.
+
 Each file is one flat JSON object of dotted keys (`"queue.title"`) to strings, with
 `{name}` placeholders filled by `Translator.t(key, name=...)`. Both files must hold the
 same keys (checked at load and by a test); the domain's own bilingual texts (refusal
@@ -15,17 +18,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from types import MappingProxyType
 
 from .errors import TranslationError
 
-I18N_DIR = Path(__file__).resolve().parent.parent / "assets" / "i18n"
+I18N_DIR: Traversable = files("officer_app") / "assets" / "i18n"
 LANGUAGES = ("id", "en")
 
 
 @cache
-def catalogs(directory: Path = I18N_DIR) -> Mapping[str, Mapping[str, str]]:
+def catalogs(directory: Traversable = I18N_DIR) -> Mapping[str, Mapping[str, str]]:
     """Every language's strings; raises `TranslationError` if the files disagree."""
     loaded: dict[str, Mapping[str, str]] = {}
     for lang in LANGUAGES:

@@ -16,13 +16,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+from importlib.resources import files
 from types import TracebackType
 from typing import Any
 
 import flet as ft
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+# Package data of officer_app; Flet serves it as a directory, so it must be a real one
+# (true for a wheel, an editable install and a `flet build`, which all unpack packages).
+ASSETS_DIR = str(files("officer_app") / "assets")
 
 AppMain = Callable[[ft.Page], Any]
 
@@ -44,7 +46,7 @@ class WebApp:
 
         self.host = host
         self.port = port or free_port(host)
-        asgi = ft.run(main, export_asgi_app=True, no_cdn=True, assets_dir=str(ASSETS_DIR))
+        asgi = ft.run(main, export_asgi_app=True, no_cdn=True, assets_dir=ASSETS_DIR)
         config = uvicorn.Config(asgi, host=host, port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="flet-web", daemon=True)
@@ -104,4 +106,4 @@ def desktop_client_available() -> bool:
 
 
 def run_desktop(main: AppMain) -> None:
-    ft.run(main, view=ft.AppView.FLET_APP, assets_dir=str(ASSETS_DIR))
+    ft.run(main, view=ft.AppView.FLET_APP, assets_dir=ASSETS_DIR)

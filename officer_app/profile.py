@@ -1,9 +1,9 @@
 """The deployment profile: `flet.toml`, read once at start-up into a typed `Profile`.
 
 Where it is looked for, first found wins: the path given by the caller, the
-`TINDAK_PROFILE` environment variable, then `flet.toml` at the app's root (next to the
-`officer_app` package: that is where `flet build` packs it). With no file at all the
-built-in defaults below apply (a development checkout always has the file).
+`TINDAK_PROFILE` environment variable, then the `flet.toml` shipped as package data of
+`officer_app` (read through `importlib.resources`, so a wheel, an editable install and a
+`flet build` all carry it). With no file at all the built-in defaults below apply.
 
 Invariants: a `Profile` is always complete and valid (every value checked here, with
 an error naming the file and the key); unknown keys are refused so that a misspelt
@@ -16,6 +16,8 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -23,7 +25,7 @@ from urllib.parse import urlparse
 from .errors import ProfileError
 
 PROFILE_ENV = "TINDAK_PROFILE"
-DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "flet.toml"
+DEFAULT_PROFILE_PATH: Traversable = files("officer_app") / "flet.toml"
 
 LANGUAGES = ("id", "en")
 THEMES = ("light", "dark", "system")
@@ -61,24 +63,29 @@ _SECTIONS: Mapping[str, frozenset[str]] = {
 }
 
 
-def find_profile(path: str | os.PathLike[str] | None = None) -> Path | None:
-    if path is not None:
+ProfilePath = str | os.PathLike[str] | Traversable
+
+
+def find_profile(path: ProfilePath | None = None) -> Traversable | None:
+    if isinstance(path, str | os.PathLike):
         return Path(path)
+    if path is not None:
+        return path
     env = os.environ.get(PROFILE_ENV)
     if env:
         return Path(env)
     return DEFAULT_PROFILE_PATH if DEFAULT_PROFILE_PATH.is_file() else None
 
 
-def load_profile(path: str | os.PathLike[str] | None = None) -> Profile:
+def load_profile(path: ProfilePath | None = None) -> Profile:
     """Read and check the profile; raises `ProfileError` with the file and key named."""
     found = find_profile(path)
     if found is None:
         return Profile()
     try:
         raw = tomllib.loads(found.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProfileError(f"{found}: profile file not found") from None
+    except FileNotFoundError as exc:
+        raise ProfileError(f"{found}: profile file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{found}: cannot read the profile: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
