@@ -7,7 +7,8 @@ Invariants:
   at any instant leaves all of it or none of it;
 - a refusal by the domain rules raises `ActionRefusedLocally` and writes nothing;
 - needs-attention items are removed only by the officer (dismiss, or retry which
-  queues the same action again under a new id).
+  queues the same action again under a new id); dismissing also removes the device
+  photos only the dropped action referenced (row, then file after the commit).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from domain.protocol import iso
 from domain.refusals import Refusal, explain
 from domain.workflow import RULES
 
-from . import outbox
+from . import messages, outbox
 from .codec import dt_out, json_in
 from .connection import LocalDb
 from .errors import ActionRefusedLocally, ReportNotFound
-from .photos import insert_device_photo
+from .photos import delete_files, insert_device_photo, release
 from .reports import delete_report, get_view, recompute, unsent_on
 from .rows import NewPhoto, OutboxEntry, OutboxState, UploadState
 from .state import clock_offset, get_account
@@ -148,7 +149,10 @@ def _drop_if_orphaned(conn: sqlite3.Connection, report_id: str) -> None:
 
 
 def dismiss_attention(db: LocalDb, item_id: int) -> None:
-    """The officer read it and lets it go: the refused action is dropped for good."""
+    """The officer read it and lets it go: the refused action is dropped for good, and
+    the photos only it referenced go with it (row and file): a photo the report will
+    never hold must not stay on the device looking as if it were still to be uploaded.
+    """
     with db.write() as conn:
         row = conn.execute("SELECT * FROM attention WHERE id = ?", (item_id,)).fetchone()
         if row is None:
@@ -159,9 +163,12 @@ def dismiss_attention(db: LocalDb, item_id: int) -> None:
                 "DELETE FROM outbox WHERE id = ? AND state IN (?, ?)",
                 (row["mutation_id"], OutboxState.REJECTED.value, OutboxState.HELD.value),
             )
+        kept = [(p["sha256"], p.get("local_path")) for p in json_in(row["photos"])]
+        orphans = release(conn, row["report_id"], kept)
         actor = _actor(conn)
         recompute(conn, row["report_id"], actor)
         _drop_if_orphaned(conn, row["report_id"])
+    delete_files(orphans)
 
 
 def _actor(conn: sqlite3.Connection) -> Actor | None:
@@ -175,7 +182,23 @@ def retry_attention(db: LocalDb, item_id: int, now: datetime) -> OutboxEntry | N
     """Queue a refused (or held) action again under a new id, checked against today's
     state of the report. Returns None for items that hold no action (out of scope).
     Raises `ActionRefusedLocally` when the rules refuse it now; the item then stays.
+    When the report has meanwhile gone to someone else (it left the device, or is kept
+    out of scope), the item stays too, now saying so (sending it cannot help any more).
     """
+    with db.write() as conn:
+        row = conn.execute("SELECT * FROM attention WHERE id = ?", (item_id,)).fetchone()
+        if row is None or not row["action"]:
+            return None
+        view = get_view(conn, row["report_id"])
+        moved_on = view is None or not view.in_scope
+        if moved_on:
+            text = messages.no_longer_yours()
+            conn.execute(
+                "UPDATE attention SET code = ?, message_id = ?, message_en = ? WHERE id = ?",
+                (text.code.value, text.message_id, text.message_en, item_id),
+            )
+    if moved_on:
+        raise ActionRefusedLocally(text)
     with db.write() as conn:
         row = conn.execute("SELECT * FROM attention WHERE id = ?", (item_id,)).fetchone()
         if row is None or not row["action"]:

@@ -24,3 +24,15 @@ def photo_refused(detail: str) -> tuple[str, str]:
 
 def depends_on_rejected() -> RefusalText:
     return explain(Refusal.DEPENDS_ON_REJECTED)
+
+
+def no_longer_yours() -> RefusalText:
+    """A refused action the officer wants to resend, on a report that has gone to
+    someone else meanwhile (reassigned, or moved to another unit or step)."""
+    return RefusalText(
+        Refusal.NOT_ASSIGNEE,
+        "Laporan ini sekarang milik petugas atau unit lain, jadi tindakan ini tidak bisa "
+        "dikirim ulang. Buang setelah Anda membacanya.",
+        "This report now belongs to another officer or unit, so this action cannot be "
+        "sent again. Discard it once you have read it.",
+    )

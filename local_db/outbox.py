@@ -10,7 +10,9 @@ Invariants:
   the server's code and messages and a copy of its payload and photos, and every later
   unsent entry of that report is held (`depends_on_rejected`) and listed there too;
 - nothing the officer did is deleted except by the officer (dismiss) or once the
-  server's snapshot includes it (applied and `report_version <= server_version`).
+  server's snapshot includes it (applied and `report_version <= server_version`);
+- an applied photo action marks its photo as on the report at once (a report kept out
+  of scope receives no snapshot that would say so).
 """
 
 from __future__ import annotations
@@ -326,12 +328,14 @@ def settle(
             cur = conn.execute(
                 "UPDATE outbox SET state = ?, hold_reason = NULL, report_version = ?, "
                 "settled_at = ?, last_error = '' WHERE id = ? AND state IN (?, ?, ?) "
-                "RETURNING report_id",
+                "RETURNING report_id, action, depends_on",
                 (OutboxState.APPLIED.value, res.report_version, dt_out(now), res.id, *_UNSENT),
             ).fetchone()
             if cur is not None:
                 applied += 1
                 touched.add(cur["report_id"])
+                if cur["action"] == Action.ADD_PHOTO.value:
+                    _on_the_report(conn, cur["report_id"], json_in(cur["depends_on"]))
         else:
             code = res.code.value if res.code is not None else "rejected"
             report_id = reject(
@@ -350,6 +354,18 @@ def settle(
     for report_id in touched:
         recompute(conn, report_id, actor)
     return Settled(applied, rejected)
+
+
+def _on_the_report(conn: sqlite3.Connection, report_id: str, shas: Sequence[str]) -> None:
+    """The server applied the photo's action: the report holds the photo now.
+
+    Said here, not only by the next snapshot, because a report kept out of scope gets
+    no snapshot any more: its photo would otherwise read "waiting to upload" for good.
+    """
+    conn.executemany(
+        "UPDATE photos SET on_server = 1 WHERE report_id = ? AND sha256 = ? AND origin = 'device'",
+        [(report_id, sha) for sha in shas],
+    )
 
 
 def mark_unsent(conn: sqlite3.Connection, ids: Iterable[str], error: str) -> None:

@@ -5,13 +5,18 @@ Invariants:
 - upload progress is keyed by content (sha256): every row holding the same bytes moves
   together, and `bytes_confirmed` only ever records what the server confirmed;
 - a photo the server refuses for good (`failed`) takes the actions that reference it to
-  needs-attention; its file is kept.
+  needs-attention; its file is kept;
+- a device photo not on its report on the server lives only as long as some unsent
+  action or needs-attention item refers to it: when the officer lets the refused
+  action go, its row and (once nothing else uses it) its file go too (`release`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from domain import PhotoKind
 
@@ -169,3 +174,83 @@ def mark_failed(conn: sqlite3.Connection, sha256: str, detail: str, now: datetim
         if report_id is not None:
             touched.append(report_id)
     return touched
+
+
+def _waiting_shas(conn: sqlite3.Connection, report_id: str) -> set[str]:
+    """Photos the report's unsent outbox entries reference (they must stay)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT dep.value FROM outbox, json_each(outbox.depends_on) AS dep "
+            "WHERE outbox.report_id = ? AND outbox.state IN (?, ?, ?)",
+            (
+                report_id,
+                OutboxState.PENDING.value,
+                OutboxState.SENT.value,
+                OutboxState.HELD.value,
+            ),
+        )
+    }
+
+
+def _kept_shas(conn: sqlite3.Connection, report_id: str | None = None) -> set[str]:
+    """Photos needs-attention items keep for the officer (on one report, or any)."""
+    sql = (
+        "SELECT json_extract(p.value, '$.sha256') FROM attention, json_each(attention.photos) AS p"
+    )
+    rows = (
+        conn.execute(sql)
+        if report_id is None
+        else conn.execute(sql + " WHERE attention.report_id = ?", (report_id,))
+    )
+    return {r[0] for r in rows if r[0]}
+
+
+def refused_shas(conn: sqlite3.Connection, report_id: str) -> set[str]:
+    """Device photos of the report that only a needs-attention item still holds: their
+    action was refused (or is held behind a refused one), so they are not on the report
+    and will not be unless the officer resends."""
+    return _kept_shas(conn, report_id) - _waiting_shas(conn, report_id)
+
+
+def release(
+    conn: sqlite3.Connection, report_id: str, photos: Iterable[tuple[str, str | None]]
+) -> list[Path]:
+    """The officer let a refused action go: forget the photos only it referenced.
+
+    `photos` are the (sha256, local path) pairs the dropped action kept. A device row
+    is deleted unless the report holds the photo on the server, or other unsent work or
+    another needs-attention item on the report still needs it. Returns the files nothing
+    refers to any more: the caller deletes them once the transaction has committed (a
+    kill in between leaves a stray file, never a row without its file).
+    """
+    still = _waiting_shas(conn, report_id) | _kept_shas(conn, report_id)
+    candidates: dict[str, str | None] = {}
+    for sha, kept_path in photos:
+        if sha in still:
+            continue
+        row = conn.execute(
+            "DELETE FROM photos WHERE report_id = ? AND sha256 = ? AND origin = 'device' "
+            "AND on_server = 0 RETURNING local_path",
+            (report_id, sha),
+        ).fetchone()
+        candidates[sha] = row[0] if row is not None and row[0] else kept_path
+    if not candidates:
+        return []
+    kept_anywhere = _kept_shas(conn)
+    orphans: list[Path] = []
+    for sha, path in candidates.items():
+        if path is None or sha in kept_anywhere:
+            continue
+        used = conn.execute(
+            "SELECT 1 FROM photos WHERE sha256 = ? OR local_path = ? LIMIT 1", (sha, path)
+        ).fetchone()
+        if used is None:
+            orphans.append(Path(path))
+    return orphans
+
+
+def delete_files(paths: Iterable[Path]) -> None:
+    """Delete released photo files (after the commit that released them)."""
+    for path in paths:
+        path.unlink(missing_ok=True)

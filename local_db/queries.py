@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +23,13 @@ from domain.sla import urgency
 from .codec import dt_out, dt_req, json_in
 from .connection import LocalDb
 from .outbox import entry_from_row
-from .photos import photo_from_row
+from .photos import photo_from_row, refused_shas
 from .reports import REPORT_COLUMNS, get_view, timeline_of, view_from_row
 from .rows import (
     AttentionItem,
     AttentionKind,
     Bucket,
+    LocalPhoto,
     PendingCounts,
     PhotoKeep,
     QueueCounts,
@@ -201,6 +203,12 @@ def attention_items(db: LocalDb) -> list[AttentionItem]:
         return attention_on(conn)
 
 
+def _shown_photo(photo: LocalPhoto, refused: set[str]) -> LocalPhoto:
+    if photo.from_device and not photo.on_server and photo.sha256 in refused:
+        return replace(photo, refused=True)
+    return photo
+
+
 def get_report(db: LocalDb, report_id: str, *, now: datetime) -> ReportDetail | None:
     """One report with its timeline (local entries marked unsent), photos and outbox."""
     with db.read() as conn:
@@ -208,8 +216,9 @@ def get_report(db: LocalDb, report_id: str, *, now: datetime) -> ReportDetail | 
         if view is None:
             return None
         timeline = timeline_of(conn, report_id)
+        refused = refused_shas(conn, report_id)
         photos = tuple(
-            photo_from_row(r)
+            _shown_photo(photo_from_row(r), refused)
             for r in conn.execute(
                 "SELECT * FROM photos WHERE report_id = ? ORDER BY captured_at_server, sha256",
                 (report_id,),

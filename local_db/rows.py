@@ -154,6 +154,10 @@ class LocalPhoto:
     bytes_confirmed: int
     attempts: int
     last_error: str
+    # A device photo whose action the server refused (or that is held behind a refused
+    # one): it is not on the report and will not be unless the officer resends; it
+    # stays, listed in needs-attention, until the officer decides.
+    refused: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,9 @@ class PhotoTile:
     when: str
     uploaded: bool
     taken_by: str
+    # The server refused the photo's action: it waits in Perlu perhatian, not for an
+    # upload ("ditolak", never "menunggu unggah").
+    refused: bool = False
     # Neither on the device nor fetched yet (offline, or the server refused it): the
     # screen keeps its placeholder with "foto belum diunduh".
     not_downloaded: bool = False
@@ -268,6 +271,7 @@ class DetailModel:
                 when=wib(p.captured_at_server or p.captured_at, tr),
                 uploaded=p.on_server,
                 taken_by=p.taken_by,
+                refused=p.refused,
                 not_downloaded=self._pics.get(p.sha256) is None and p.sha256 in self._unavailable,
             )
             for p in photos

@@ -31,7 +31,12 @@ def PhotoStrip(model: DetailModel) -> ft.Control:
                 tooltip=app.t("photo.on_server"),
             )
         )
-        status = app.t("photo.uploaded") if p.uploaded else app.t("photo.waiting_upload")
+        if p.uploaded:
+            status, color = app.t("photo.uploaded"), ft.Colors.GREEN_800
+        elif p.refused:
+            status, color = app.t("photo.refused"), ft.Colors.ERROR
+        else:
+            status, color = app.t("photo.waiting_upload"), ft.Colors.ORANGE_800
         missing: list[ft.Control] = (
             [ft.Text(app.t("photo.not_downloaded"), size=11, italic=True)]
             if p.not_downloaded
@@ -50,11 +55,7 @@ def PhotoStrip(model: DetailModel) -> ft.Control:
                     ),
                     ft.Text(p.where, size=11, color=ft.Colors.ON_SURFACE_VARIANT),
                     ft.Text(p.when, size=11, color=ft.Colors.ON_SURFACE_VARIANT),
-                    ft.Text(
-                        status,
-                        size=11,
-                        color=ft.Colors.GREEN_800 if p.uploaded else ft.Colors.ORANGE_800,
-                    ),
+                    ft.Text(status, size=11, color=color),
                 ],
             ),
         )

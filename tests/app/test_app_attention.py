@@ -101,9 +101,14 @@ def test_resend_asks_the_server_again_and_discard_needs_confirming(
     model = session.attention
     item_id = model.rows[0].id
     asyncio.run(model.retry(item_id))  # the model lets it try (the screen offers no button)
+    # The report left the device: the officer reads that it is someone else's now, not
+    # a storage failure, and the item stays until discarded.
+    assert "milik petugas atau unit lain" in session.app.toast
+    assert "Gagal menyimpan" not in session.app.toast
     session.device.engine.sync_once()
     asyncio.run(model.refresh())
     assert len(model.rows) == 1  # still refused: the report is someone else's now
+    assert not model.rows[0].can_resend
 
     model.ask_discard(model.rows[0].id)
     assert model.confirm_discard_id == model.rows[0].id and len(model.rows) == 1
