@@ -11,7 +11,6 @@ from .errors import ActionRefusedLocally, LocalDbError, ReportNotFound, SchemaTo
 from .queries import (
     attention_items,
     colleagues,
-    counts,
     get_report,
     pending_counts,
     queue,
@@ -41,6 +40,7 @@ from .rows import (
     UploadState,
 )
 from .session import account, actor, sign_in, sign_out, sync_state
+from .tab_counts import counts
 
 __all__ = [
     "Account",

@@ -9,20 +9,25 @@ Invariants:
 - `synchronous=FULL`: the outbox is the only copy of an officer's work until the
   server acknowledges it, so a commit must survive a power cut (in WAL mode NORMAL may
   lose the last commits on power loss; FULL fsyncs the WAL on every commit, ~0.1 ms);
-- foreign keys are enforced on every connection.
+- foreign keys are enforced on every connection;
+- `data_version` grows after every committed write, so a figure derived from the data
+  (the tab counts) can be kept until the data changes (`memo`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
+
+T = TypeVar("T")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -49,6 +54,38 @@ class LocalDb:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
+        self._version = 0
+        self._memo: dict[str, tuple[int, Any]] = {}
+        self._memo_lock = threading.Lock()
+
+    @property
+    def data_version(self) -> int:
+        """A number that changes after every committed write through this handle."""
+        return self._version
+
+    def memo(
+        self,
+        key: str,
+        build: Callable[[sqlite3.Connection], T],
+        still_valid: Callable[[T], bool] = lambda _v: True,
+    ) -> T:
+        """`build(conn)` on a read snapshot, reused until the next committed write (or
+        until `still_valid(value)` says otherwise, e.g. when the clock matters too).
+
+        The version is read before the snapshot opens: a write that commits while
+        `build` runs leaves the stored value one version behind, so the next call
+        rebuilds it (a value is never newer-labelled than its data).
+        """
+        version = self._version
+        with self._memo_lock:
+            hit = self._memo.get(key)
+        if hit is not None and hit[0] == version and still_valid(hit[1]):
+            return hit[1]  # type: ignore[no-any-return]
+        with self.read() as conn:
+            value = build(conn)
+        with self._memo_lock:
+            self._memo[key] = (version, value)
+        return value
 
     @classmethod
     def open(cls, path: str | Path) -> LocalDb:
@@ -89,6 +126,9 @@ class LocalDb:
                 raise
             finally:
                 self._writer_thread = None
+                # Also after a rollback: a half-run build may have read the failed
+                # transaction's rows through the writer connection.
+                self._version += 1
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

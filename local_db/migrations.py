@@ -13,7 +13,9 @@ Versions:
 1. the core tables: reports, timeline, photos, outbox, attention, sync_state, account,
    colleagues, with the queue indexes;
 2. full-text search over reports (FTS5, external content, kept by triggers) and the
-   tracking-id index, built from the rows already present.
+   tracking-id index, built from the rows already present;
+3. the open reports' stages and deadlines in one covering index, which the tab counts
+   (per-stage overdue) read once per data version.
 """
 
 from __future__ import annotations
@@ -258,6 +260,11 @@ def _search(db: Database) -> None:
         "INSERT INTO reports_fts (reports_fts) VALUES ('rebuild')",
         "CREATE INDEX reports_tracking ON reports (tracking_id)",
     )
+
+
+@MIGRATIONS(name="0003_open_stage_index")
+def _open_stage(db: Database) -> None:
+    _run(db, "CREATE INDEX reports_open_stage ON reports (bucket, stage, deadline)")
 
 
 def migrate(conn: sqlite3.Connection, *, stop_before: str | None = None) -> None:

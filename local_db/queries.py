@@ -20,7 +20,7 @@ from domain import Action, Role, Status
 from domain.protocol import UserInfo
 from domain.sla import urgency
 
-from .codec import dt_out, dt_req, json_in
+from .codec import dt_req, json_in
 from .connection import LocalDb
 from .outbox import entry_from_row
 from .photos import photo_from_row, refused_shas
@@ -32,7 +32,6 @@ from .rows import (
     LocalPhoto,
     PendingCounts,
     PhotoKeep,
-    QueueCounts,
     QueueFilter,
     QueueItem,
     ReportDetail,
@@ -43,6 +42,7 @@ from .rows import (
 DEFAULT_PAGE = 50
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _TRACKING = re.compile(r"^CRM-[0-9-]*$", re.IGNORECASE)  # the server's tracking ids
+_DIGITS = re.compile(r"^[0-9][0-9-]*$")  # a piece of a tracking id's number
 
 
 def _items(rows: list[sqlite3.Row], now: datetime) -> list[QueueItem]:
@@ -105,66 +105,75 @@ def fts_query(text: str) -> str | None:
     return " ".join('"' + t.replace('"', "") + '"*' for t in tokens)
 
 
-def search(db: LocalDb, text: str, *, now: datetime, limit: int = DEFAULT_PAGE) -> list[QueueItem]:
-    """Full-text search over title, description, address and tracking id.
+def search_sql(
+    text: str, *, category: str | None = None, kelurahan_code: str | None = None
+) -> tuple[str, list[Any]] | None:
+    """The search query for a text and the filters (None when there is no word).
 
-    A tracking-id prefix ("CRM-2026-0001") matches through the tracking-id index; other
-    text matches word by word, each word a prefix, in any searched column (so the number
-    alone, "000123", finds the report too). Results come in urgency order.
+    Exposed for the EXPLAIN QUERY PLAN test. The filters are part of the query, so a
+    page of results is a page of *filtered* results.
     """
     text = text.strip()
     match = fts_query(text)
     if match is None:
-        return []
+        return None
     if _TRACKING.match(text):
         # A tracking-id prefix: its words ("crm", "2026") are in every report, so the
         # tracking-id index answers alone.
         prefix = text.upper()
         conds = ["(tracking_id >= ? AND tracking_id < ?)"]
         args: list[Any] = [prefix, prefix + "\uffff"]
+    elif _DIGITS.match(text):
+        # The last digits of a tracking id ("4897" of CRM-2026-004897) are inside a
+        # word, where FTS prefixes cannot reach: scan the tracking-id index (covering,
+        # ~100k short keys) for the digits, alongside the word match.
+        conds = [
+            "rid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ? "
+            "UNION SELECT rid FROM reports INDEXED BY reports_tracking "
+            "WHERE tracking_id LIKE ?)"
+        ]
+        args = [match, f"%{text}%"]
     else:
         conds = ["rid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)"]
         args = [match]
+    if category is not None:
+        conds.append("category = ?")
+        args.append(category)
+    if kelurahan_code is not None:
+        conds.append("kelurahan_code = ?")
+        args.append(kelurahan_code)
     sql = (
-        f"SELECT {REPORT_COLUMNS} FROM reports WHERE {' OR '.join(conds)} "
-        "ORDER BY bucket, deadline, received_at, id LIMIT ?"
+        f"SELECT {REPORT_COLUMNS} FROM reports WHERE {' AND '.join(conds)} "
+        "ORDER BY bucket, deadline, received_at, id LIMIT ? OFFSET ?"
     )
-    with db.read() as conn:
-        rows = conn.execute(sql, [*args, limit]).fetchall()
-    return _items(rows, now)
+    return sql, args
 
 
-def counts(db: LocalDb, *, now: datetime) -> QueueCounts:
-    """Counts per status (in scope), per stage, open, overdue and needs-attention.
+def search(
+    db: LocalDb,
+    text: str,
+    *,
+    now: datetime,
+    category: str | None = None,
+    kelurahan_code: str | None = None,
+    limit: int = DEFAULT_PAGE,
+    offset: int = 0,
+) -> list[QueueItem]:
+    """Full-text search over title, description, address and tracking id.
 
-    Each count reads one index only (covering scans and a range), never the table.
+    A tracking-id prefix ("CRM-2026-0001") matches through the tracking-id index; the
+    digits alone ("4897") match any tracking id that contains them; other text matches
+    word by word, each word a prefix, in any searched column (so the number alone,
+    "000123", finds the report too). The category and kelurahan filters apply in the
+    query. Results come in urgency order, a page (`limit`, `offset`) at a time.
     """
+    q = search_sql(text, category=category, kelurahan_code=kelurahan_code)
+    if q is None:
+        return []
+    sql, args = q
     with db.read() as conn:
-        by_status = {
-            Status(r[0]): r[1]
-            for r in conn.execute("SELECT status, COUNT(*) FROM reports GROUP BY status")
-        }
-        # Out-of-scope reports are few: take them off the status counts.
-        for r in conn.execute(
-            "SELECT status, COUNT(*) FROM reports INDEXED BY reports_stage "
-            "WHERE stage = ? GROUP BY status",
-            (Stage.OUT_OF_SCOPE.value,),
-        ):
-            by_status[Status(r[0])] -= r[1]
-        by_status = {s: n for s, n in by_status.items() if n}
-        by_stage = {
-            Stage(r[0]): r[1]
-            for r in conn.execute("SELECT stage, COUNT(*) FROM reports GROUP BY stage")
-        }
-        open_total = conn.execute(
-            "SELECT COUNT(*) FROM reports WHERE bucket = ?", (Bucket.OPEN,)
-        ).fetchone()[0]
-        overdue = conn.execute(
-            "SELECT COUNT(*) FROM reports WHERE bucket = ? AND deadline < ?",
-            (Bucket.OPEN, dt_out(now)),
-        ).fetchone()[0]
-        attention = conn.execute("SELECT COUNT(*) FROM attention").fetchone()[0]
-    return QueueCounts(by_status, by_stage, open_total, overdue, attention)
+        rows = conn.execute(sql, [*args, limit, offset]).fetchall()
+    return _items(rows, now)
 
 
 def _attention_from_row(r: sqlite3.Row) -> AttentionItem:

@@ -248,6 +248,7 @@ class QueueCounts:
     open_total: int
     overdue: int
     needs_attention: int
+    overdue_by_stage: Mapping[Stage, int]  # open stages only; a missing stage has none
 
 
 @dataclass(frozen=True, slots=True)

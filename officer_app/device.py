@@ -193,8 +193,24 @@ class Device:
             offset=offset,
         )
 
-    def search(self, text: str, *, limit: int) -> list[QueueItem]:
-        return local_db.search(self.db, text, now=self.now(), limit=limit)
+    def search(
+        self,
+        text: str,
+        *,
+        category: str | None = None,
+        kelurahan_code: str | None = None,
+        limit: int,
+        offset: int = 0,
+    ) -> list[QueueItem]:
+        return local_db.search(
+            self.db,
+            text,
+            now=self.now(),
+            category=category,
+            kelurahan_code=kelurahan_code,
+            limit=limit,
+            offset=offset,
+        )
 
     def counts(self) -> QueueCounts:
         return local_db.counts(self.db, now=self.now())

@@ -97,7 +97,7 @@ class QueueModel:
     kelurahan: str | None = None
     rows: list[QueueRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    overdue: int = 0
+    overdue: int = 0  # of the stage shown (of every open stage while searching)
     has_more: bool = False
     loading: bool = False
     loaded_at: datetime | None = None
@@ -180,13 +180,9 @@ class QueueModel:
 
         def read() -> tuple[list[QueueItem], QueueCounts]:
             if search:
-                items = device.search(search, limit=offset + PAGE + 1)[offset:]
-                items = [
-                    i
-                    for i in items
-                    if (cat is None or i.report.category == cat)
-                    and (kel is None or i.report.kelurahan_code == kel)
-                ]
+                items = device.search(
+                    search, category=cat, kelurahan_code=kel, limit=PAGE + 1, offset=offset
+                )
             else:
                 items = device.queue(
                     stage=stage, category=cat, kelurahan_code=kel, limit=PAGE + 1, offset=offset
@@ -205,7 +201,7 @@ class QueueModel:
         self._items = items if offset == 0 else [*self._items, *items]
         self.has_more = more
         self.counts = {s.value: counts.by_stage.get(s, 0) for s in Stage}
-        self.overdue = counts.overdue
+        self.overdue = counts.overdue if search else counts.overdue_by_stage.get(stage, 0)
         self._remember_kelurahan(self._items)
         self.loaded_at = self._session.device_now()
         self.relabel()

@@ -128,3 +128,50 @@ def test_typing_in_search_waits_for_a_pause(make_phone: MakePhone) -> None:
         return [r.report_id for r in q.rows]
 
     assert asyncio.run(type_then_wait()) == ["b"]
+
+
+def test_search_with_a_category_keeps_every_match_across_pages(make_phone: MakePhone) -> None:
+    """Searching "Laporan" with category pohon lists all pohon matches, page after page
+    (the filter is part of the query, not applied to the first page afterwards)."""
+    t = now()
+    many = [
+        report(
+            f"r{i:03d}",
+            title=f"Laporan warga {i}",
+            category="pohon" if i % 3 == 0 else "jalan",
+            received_at=t - timedelta(hours=i),
+        )
+        for i in range(3 * (PAGE + 10))
+    ]
+    p = make_phone(*many)
+    q = p.session.queue
+    asyncio.run(q.set_category("pohon"))
+    asyncio.run(q.set_search("Laporan"))
+    assert len(q.rows) == PAGE and q.has_more
+    asyncio.run(q.load_more())
+    assert len(q.rows) == PAGE + 10 and not q.has_more
+    assert all(r.category == "pohon" for r in q.rows)
+
+
+def test_search_by_the_last_digits_of_a_tracking_id(make_phone: MakePhone) -> None:
+    p = make_phone(report("a", tracking_id="CRM-2026-004897"), report("b"))
+    q = p.session.queue
+    asyncio.run(q.set_search("4897"))
+    assert [r.tracking_id for r in q.rows] == ["CRM-2026-004897"]
+
+
+def test_overdue_beside_the_heading_counts_the_stage_shown(make_phone: MakePhone) -> None:
+    t = now()
+    p = make_phone(
+        report("todo-late", received_at=t - timedelta(days=9)),
+        report("work-late", status=Status.DALAM_PROSES, received_at=t - timedelta(days=9)),
+        report("work-late2", status=Status.DALAM_PROSES, received_at=t - timedelta(days=8)),
+        report("waiting", status=Status.MENUNGGU_VALIDASI),
+    )
+    q = p.session.queue
+    asyncio.run(q.refresh())
+    assert q.stage is Stage.TO_ACT and q.overdue == 1
+    asyncio.run(q.select_stage(Stage.IN_PROGRESS))
+    assert q.overdue == 2
+    asyncio.run(q.select_stage(Stage.WAITING_VALIDATION))
+    assert q.overdue == 0

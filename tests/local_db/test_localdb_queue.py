@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import local_db
+import local_db.tab_counts as counts_module
 from domain import Extension, ExtensionState, Report, Status, UrgencyLevel, by_urgency
 from local_db import LocalDb, QueueFilter, Stage
 from local_db.queries import queue_sql
@@ -143,3 +146,47 @@ def test_queue_queries_use_their_index_without_sorting(db: LocalDb) -> None:
         plan = _plan(db, flt)
         assert index in plan, (flt, plan)
         assert "TEMP B-TREE" not in plan, (flt, plan)
+
+
+def test_overdue_is_counted_per_stage(db: LocalDb) -> None:
+    _load(
+        db,
+        [
+            report("todo-late", status=Status.DIDISPOSISIKAN, received_at=NOW - timedelta(days=9)),
+            report("todo-ok", status=Status.DIDISPOSISIKAN, received_at=NOW),
+            report("work-late", status=Status.DALAM_PROSES, received_at=NOW - timedelta(days=8)),
+            report("work-late2", status=Status.DALAM_PROSES, received_at=NOW - timedelta(days=10)),
+            report("done-old", status=Status.SELESAI, received_at=NOW - timedelta(days=30)),
+        ],
+    )
+    c = local_db.counts(db, now=NOW)
+    assert c.overdue == 3
+    assert c.overdue_by_stage == {Stage.TO_ACT: 1, Stage.IN_PROGRESS: 2}
+    # The clock moves, the data does not: the same snapshot answers for a later now.
+    later = local_db.counts(db, now=NOW + timedelta(days=8))
+    assert later.overdue_by_stage == {Stage.TO_ACT: 2, Stage.IN_PROGRESS: 2}
+
+
+def test_counts_are_read_once_per_data_version(
+    db: LocalDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load(db, [report("a"), report("b", status=Status.DALAM_PROSES)])
+    reads: list[int] = []
+    real = counts_module.read_snapshot
+
+    def counting(conn: sqlite3.Connection, now: str) -> counts_module.CountsSnapshot:
+        reads.append(1)
+        return real(conn, now)
+
+    monkeypatch.setattr(counts_module, "read_snapshot", counting)
+    first = local_db.counts(db, now=NOW)
+    again = local_db.counts(db, now=NOW + timedelta(hours=1))
+    assert len(reads) == 1 and first.by_stage == again.by_stage
+    # Past the next deadline an overdue count may change: read again.
+    late = local_db.counts(db, now=NOW + timedelta(days=8))
+    assert len(reads) == 2 and late.overdue == 2 and first.overdue == 0
+    # A write (a pull page here) changes the data version: the counts follow it.
+    local_db.apply_page(db, page(upsert(report("c"))), NOW)
+    after = local_db.counts(db, now=NOW)
+    assert len(reads) == 3
+    assert after.by_stage[Stage.TO_ACT] == first.by_stage[Stage.TO_ACT] + 1

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import local_db
 from local_db import LocalDb
+from local_db.queries import search_sql
 from tests.local_db.factory import NOW, page, remove, report, upsert
 
 
@@ -62,3 +65,58 @@ def test_index_follows_updates_and_removals(db: LocalDb) -> None:
     assert _ids(db, "kabel") == ["r1"]
     local_db.apply_page(db, page(remove("r1")), NOW)
     assert _ids(db, "kabel") == []
+
+
+def test_filters_apply_in_the_query_so_pages_are_full(db: LocalDb) -> None:
+    """Category and kelurahan filter the search itself: a page of results is a page of
+    filtered results, and later pages hold the rest (nothing lost past the first page)."""
+    local_db.start_pull(db)
+    changes = [
+        upsert(
+            report(
+                f"r{i:03d}",
+                title=f"Laporan warga {i}",
+                category="pohon" if i % 10 == 0 else "jalan",
+                received_at=NOW - timedelta(hours=i),
+            )
+        )
+        for i in range(300)
+    ]
+    local_db.apply_page(db, page(*changes), NOW)
+    first = local_db.search(db, "Laporan", now=NOW, category="pohon", limit=20)
+    rest = local_db.search(db, "Laporan", now=NOW, category="pohon", limit=20, offset=20)
+    ids = [i.report.id for i in [*first, *rest]]
+    assert len(first) == 20 and len(rest) == 10
+    assert sorted(ids) == [f"r{i:03d}" for i in range(0, 300, 10)]
+    assert all(i.report.category == "pohon" for i in [*first, *rest])
+    none = local_db.search(db, "Laporan", now=NOW, category="pohon", kelurahan_code="31.71.01.1001")
+    assert none == []
+
+
+def test_last_digits_of_a_tracking_id_find_the_report(db: LocalDb) -> None:
+    local_db.start_pull(db)
+    local_db.apply_page(
+        db,
+        page(
+            upsert(report("a", tracking_id="CRM-2026-004897")),
+            upsert(report("b", tracking_id="CRM-2026-014897")),
+            upsert(report("c", tracking_id="CRM-2026-004898")),
+            upsert(report("d", tracking_id="CRM-2026-000001", title="Tiang nomor 4897 miring")),
+        ),
+        NOW,
+    )
+    assert sorted(_ids(db, "4897")) == ["a", "b", "d"]  # suffix, contains, and the word
+    assert _ids(db, "04897") == ["a"]
+    assert _ids(db, "4898") == ["c"]
+    assert _ids(db, "9999") == []
+    only_pohon = local_db.search(db, "4897", now=NOW, category="pohon")
+    assert only_pohon == []
+
+
+def test_search_query_plan_uses_the_indexes(db: LocalDb) -> None:
+    q = search_sql("4897", category="pohon")
+    assert q is not None
+    sql, args = q
+    with db.read() as conn:
+        plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", [*args, 10, 0]))
+    assert "reports_tracking" in plan and "reports_fts" in plan, plan
