@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .statuses import STATUS_NAMES, Status
+
 
 class Refusal(StrEnum):
     ROLE_NOT_ALLOWED = "role_not_allowed"
@@ -119,6 +121,20 @@ class RefusalText:
         return self.message_id if lang == "id" else self.message_en
 
 
+def _status_names(code: str) -> tuple[str, str] | None:
+    try:
+        return STATUS_NAMES[Status(code)]
+    except ValueError:
+        return None
+
+
 def explain(code: Refusal, **params: str) -> RefusalText:
+    """The refusal's sentences; a `status` parameter (a status code) is written as the
+    status's name in each language, never as the raw code."""
     text_id, text_en = _TEXT[code]
-    return RefusalText(code, text_id.format(**params), text_en.format(**params))
+    params_id, params_en = dict(params), dict(params)
+    if "status" in params:
+        names = _status_names(params["status"])
+        if names is not None:
+            params_id["status"], params_en["status"] = names
+    return RefusalText(code, text_id.format(**params_id), text_en.format(**params_en))

@@ -29,6 +29,19 @@ class Status(StrEnum):
 
 OPEN_STATUSES: frozenset[Status] = frozenset(s for s in Status if s.is_open)
 
+# What a status is called in a sentence (a refusal), Indonesian then English. The app's
+# translation files carry the same names under `status.<code>` (a test keeps them equal).
+STATUS_NAMES: dict[Status, tuple[str, str]] = {
+    Status.BARU: ("Baru", "New"),
+    Status.DIDISPOSISIKAN: ("Didisposisikan", "Dispatched"),
+    Status.DITERIMA: ("Diterima", "Accepted"),
+    Status.DALAM_PROSES: ("Dalam proses", "In progress"),
+    Status.MENUNGGU_VALIDASI: ("Menunggu validasi", "Waiting for validation"),
+    Status.SELESAI: ("Selesai", "Done"),
+    Status.KOORDINASI: ("Koordinasi", "Coordination"),
+    Status.DITUTUP: ("Ditutup", "Closed"),
+}
+
 
 class Role(StrEnum):
     OFFICER = "officer"  # petugas lapangan

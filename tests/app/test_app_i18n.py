@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from domain import Action, PhotoKind, Role, Status
+from domain.statuses import STATUS_NAMES
 from local_db import AttentionKind, Stage
 from officer_app.errors import TranslationError
 from officer_app.i18n import I18N_DIR, Translator, catalogs
@@ -113,3 +114,12 @@ def test_views_hold_no_user_facing_text_of_their_own() -> None:
             ):
                 offenders.append(f"{path.name}:{node.lineno}: {node.value!r}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_status_names_in_refusals_are_the_app_s_status_names() -> None:
+    """The domain writes status names into refusal sentences (both sides use them);
+    they must read as the screens name the same status."""
+    for status, (name_id, name_en) in STATUS_NAMES.items():
+        assert Translator("id").t(f"status.{status.value}") == name_id
+        assert Translator("en").t(f"status.{status.value}") == name_en
+    assert set(STATUS_NAMES) == set(Status)

@@ -20,7 +20,9 @@ from domain import (
     apply,
     available,
     check,
+    explain,
 )
+from domain.statuses import STATUS_NAMES
 from domain.workflow import OFFICER_ACTIONS
 
 T0 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -99,7 +101,7 @@ def test_every_action_from_every_status(action: Action, status: Status) -> None:
         else:
             assert decision.refusal is not None
             assert decision.refusal.code is Refusal.WRONG_STATUS
-            assert status.value in decision.refusal.message_id
+            assert STATUS_NAMES[status][0] in decision.refusal.message_id
             with pytest.raises(ActionRefused):
                 apply(r, actor, action, FULL_PAYLOAD)
 
@@ -236,3 +238,11 @@ def test_dispatch_sets_assignee_and_reassign_keeps_progress() -> None:
     moved = apply(working, SUPERVISOR, Action.REASSIGN, {"assignee_id": "u-off2"})
     assert moved.assignee_id == "u-off2" and moved.progress_pct == 40
     assert moved.status is Status.DIDISPOSISIKAN
+
+
+def test_a_status_refusal_names_the_status_in_words_not_its_code() -> None:
+    text = explain(Refusal.WRONG_STATUS, status=Status.DITERIMA.value)
+    assert "'Diterima'" in text.message_id and "diterima" not in text.message_id
+    assert "'Accepted'" in text.message_en and "diterima" not in text.message_en
+    waiting = explain(Refusal.WRONG_STATUS, status=Status.MENUNGGU_VALIDASI.value)
+    assert "menunggu_validasi" not in waiting.message_id + waiting.message_en

@@ -99,7 +99,7 @@ def test_dispatch_says_why_a_report_did_not_go(device: Device, state: Supervisor
     outcome = run(model.dispatch_selected())
     assert outcome.done == 2  # type: ignore[attr-defined]
     assert outcome.refused == (  # type: ignore[attr-defined]
-        ("CRM-2026-N2", "Tindakan ini tidak bisa dilakukan saat status laporan 'didisposisikan'."),
+        ("CRM-2026-N2", "Tindakan ini tidak bisa dilakukan saat status laporan 'Didisposisikan'."),
     )
 
 

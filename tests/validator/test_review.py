@@ -208,4 +208,4 @@ def test_a_decision_the_rules_refuse_is_explained(device: Device, state: Validat
         assert await state.review.approve() is False
 
     run(scenario())
-    assert state.review.error == "Tindakan ini tidak bisa dilakukan saat status laporan 'selesai'."
+    assert state.review.error == "Tindakan ini tidak bisa dilakukan saat status laporan 'Selesai'."
