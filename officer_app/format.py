@@ -106,3 +106,16 @@ def coords_text(lat: float | None, lon: float | None) -> str:
     if lat is None or lon is None:
         return "-"
     return f"{lat:.5f}, {lon:.5f}"
+
+
+def place_text(address: str, *areas: str) -> str:
+    """The address, then each area name (kelurahan, kecamatan, kota) it does not already
+    mention: addresses often end with "Kel. Menteng, Kec. Menteng, Jakarta Pusat", and
+    a place written twice hides the part that differs."""
+    said = address.lower()
+    extra: list[str] = []
+    for area in areas:
+        if area and area.lower() not in said and area not in extra:
+            extra.append(area)
+            said += " " + area.lower()
+    return ", ".join(p for p in (address, *extra) if p)

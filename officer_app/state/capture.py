@@ -50,6 +50,9 @@ class CaptureModel:
     warnings: tuple[str, ...] = ()
     saved: bool = False
     camera_open: bool = False
+    # The camera could not start here (no camera, no permission, no plugin): the screen
+    # says so beside the gallery button, which stays usable.
+    camera_unavailable: bool = False
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
@@ -67,6 +70,11 @@ class CaptureModel:
 
     def close_camera(self) -> None:
         self.camera_open = False
+
+    def camera_failed(self) -> None:
+        """The camera did not start: back to the choice, with the gallery offered."""
+        self.camera_open = False
+        self.camera_unavailable = True
 
     async def got_photo(self, raw: bytes, source: PhotoSource, fix: GeoFix | None) -> None:
         """A shot from the camera or a file from the gallery arrived (with the fix then)."""

@@ -29,6 +29,7 @@ from ..format import (
     coords_text,
     distance_between,
     distance_text,
+    place_text,
     time_left_text,
     wib,
 )
@@ -238,7 +239,7 @@ class DetailModel:
             "deadline": wib(r.deadline, tr),
             "received": wib(r.received_at, tr),
             "address": r.address,
-            "area": ", ".join(p for p in (view.kelurahan, view.kecamatan, view.kota) if p),
+            "place": place_text(r.address, view.kelurahan, view.kecamatan, view.kota),
             "coords": coords_text(r.latitude, r.longitude),
             "distance": distance_text(distance_between(here, r.latitude, r.longitude), tr),
             "unit": view.unit_name,

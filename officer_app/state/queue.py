@@ -27,6 +27,7 @@ from ..format import (
     category_name,
     distance_between,
     distance_text,
+    place_text,
     time_left_text,
 )
 from ..i18n import Translator
@@ -68,7 +69,7 @@ class QueueRow:
 def make_row(item: QueueItem, tr: Translator, here: tuple[float, float] | None) -> QueueRow:
     r = item.report
     view = item.view
-    place = ", ".join(p for p in (view.kelurahan, r.address) if p)
+    place = place_text(r.address, view.kelurahan)
     return QueueRow(
         report_id=r.id,
         tracking_id=r.tracking_id,

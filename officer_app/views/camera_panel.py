@@ -24,13 +24,14 @@ INIT_TIMEOUT_S = 15
 
 @ft.component
 def CameraPanel(
-    on_shot: Callable[[bytes], Awaitable[None]], on_close: Callable[[], None]
+    on_shot: Callable[[bytes], Awaitable[None]],
+    on_close: Callable[[], None],
+    on_unavailable: Callable[[], None],
 ) -> ft.Control:
     session = use_session()
     app = session.app
     camera, _ = ft.use_state(lambda: fc.Camera(expand=True, preview_enabled=True))
     ready, set_ready = ft.use_state(False)
-    failed, set_failed = ft.use_state(False)
     busy, set_busy = ft.use_state(False)
 
     async def start() -> None:
@@ -53,7 +54,7 @@ def CameraPanel(
             )
         except Exception as exc:  # no camera, no permission, no plugin on this platform
             log.info("camera unavailable: %s", exc)
-            set_failed(True)
+            on_unavailable()
             return
         set_ready(True)
 
@@ -71,16 +72,6 @@ def CameraPanel(
             set_busy(False)
         await on_shot(data)
 
-    if failed:
-        return ft.Semantics(
-            identifier="camera-unavailable",
-            content=ft.Column(
-                controls=[
-                    ft.Text(app.t("capture.camera_unavailable"), color=ft.Colors.ERROR),
-                    ft.TextButton(app.t("common.close"), on_click=on_close, height=48),
-                ]
-            ),
-        )
     return ft.Column(
         spacing=8,
         controls=[

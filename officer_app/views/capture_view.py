@@ -70,8 +70,15 @@ def CaptureView() -> ft.View:
         kind_row,
     ]
     if model.camera_open:
-        body.append(CameraPanel(shot, model.close_camera))
+        body.append(CameraPanel(shot, model.close_camera, model.camera_failed))
     elif not model.has_photo:
+        if model.camera_unavailable:
+            body.append(
+                ft.Semantics(
+                    identifier="camera-unavailable",
+                    content=ft.Text(app.t("capture.camera_unavailable"), color=ft.Colors.ERROR),
+                )
+            )
         body += [
             ft.Text(app.t("capture.hint"), size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             ft.Row(

@@ -141,8 +141,7 @@ def ReportHeader(model: DetailModel) -> ft.Control:
         rows.append(_line(ft.Icons.BADGE, app.t("detail.assignee", name=h["assignee"])))
     if h["unit"]:
         rows.append(_line(ft.Icons.ACCOUNT_BALANCE, h["unit"]))
-    place = [p for p in (h["address"], h["area"]) if p]
-    rows.append(_line(ft.Icons.PLACE, " · ".join(place) or "-", "detail-address"))
+    rows.append(_line(ft.Icons.PLACE, h["place"] or "-", "detail-address"))
     where = h["coords"] + (
         f" · {app.t('detail.distance', d=h['distance'])}" if h["distance"] else ""
     )

@@ -85,4 +85,17 @@ def test_a_photo_on_a_report_not_in_hand_is_refused_with_the_domain_reason(
     model = capture(p)
     asyncio.run(model.got_photo(camera_jpeg(640, 480), PhotoSource.CAMERA, FIX))
     assert not asyncio.run(model.save())
-    assert model.error is not None and "menunggu_validasi" in model.error
+    assert model.error is not None and "Menunggu validasi" in model.error
+
+
+def test_when_the_camera_fails_the_gallery_is_offered_at_once(make_phone: MakePhone) -> None:
+    """The error says "Pakai Galeri": the gallery button must be there with it, not
+    only after the officer closes something."""
+    p = make_phone(report("r1", status=Status.DALAM_PROSES))
+    model = capture(p)
+    model.open_camera()
+    model.camera_failed()
+    # The choice (camera and gallery buttons) shows whenever the camera is not open
+    # and no photo is held; the unavailable note shows with it.
+    assert not model.camera_open and not model.has_photo
+    assert model.camera_unavailable

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import local_db
 from domain import JAKARTA, Action, ExtensionState, PhotoKind, Refusal, Status, explain
+from officer_app.i18n import Translator
 from officer_app.state.detail import DetailModel
 
 from .kit import Phone, now, report
@@ -188,3 +189,23 @@ def test_the_first_paint_reads_inline_and_reloads_only_on_news(make_phone: MakeP
     p.store(report("r1", title="Judul baru dari server", version=2))
     asyncio.run(model.reload_if_changed(2))
     assert model.header["title"] == "Judul baru dari server"
+
+
+def test_the_place_names_each_area_once(make_phone: MakePhone) -> None:
+    address = "Jl. Teuku Umar No. 10, RT 001/RW 002, Kel. Menteng, Kec. Menteng, Jakarta Pusat"
+    p = make_phone(report("r1", address=address))
+    model = opened(p, "r1")
+    assert model.header["place"] == address  # the address already names every area
+    asyncio.run(p.session.queue.refresh())
+    assert p.session.queue.rows[0].place == address
+    bare = make_phone(report("r2", address="Jl. Cikini Raya No. 5"))
+    assert opened(bare, "r2").header["place"] == "Jl. Cikini Raya No. 5, Menteng, Jakarta Pusat"
+
+
+def test_the_received_date_is_not_labelled_like_the_accepted_status() -> None:
+    """ "Diterima: <date>" read as the status Diterima (accepted)."""
+    for lang in ("id", "en"):
+        tr = Translator(lang)
+        label = tr.t("detail.received", date="1 Mei 2026")
+        for status in Status:
+            assert not label.startswith(tr.t(f"status.{status.value}")), (lang, label)

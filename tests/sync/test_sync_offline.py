@@ -122,7 +122,7 @@ def test_two_devices_of_one_officer_the_loser_keeps_its_work(
     ]
     assert items[0].payload == {"percent": 80, "note": "Tinggal merapikan"}  # nothing lost
     assert items[1].payload["reason"] == "Menunggu aspal"
-    assert "menunggu_validasi" in items[0].message_id
+    assert "Menunggu validasi" in items[0].message_id
     assert local_db.unsent_work(tablet.db).mutations == ()
 
 
