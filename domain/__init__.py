@@ -4,6 +4,7 @@ from .categories import CATEGORIES, CHANNELS, DEFAULT_SLA_DAYS, Category, Channe
 from .errors import DomainError, InvalidValue, UnknownCode
 from .refusals import Refusal, RefusalText, explain
 from .report import NO_EXTENSION, Extension, Report
+from .rework import PhotoClaim, counts_as_new_after_photo, needs_new_after_photo
 from .sla import JAKARTA, Urgency, UrgencyLevel, by_urgency, urgency, urgency_key
 from .statuses import OPEN_STATUSES, ExtensionState, PhotoKind, Role, Status
 from .units import Unit, UnitKind
@@ -28,6 +29,7 @@ __all__ = [
     "ExtensionState",
     "InvalidValue",
     "Need",
+    "PhotoClaim",
     "PhotoKind",
     "Refusal",
     "RefusalText",
@@ -45,7 +47,9 @@ __all__ = [
     "category",
     "channel",
     "check",
+    "counts_as_new_after_photo",
     "explain",
+    "needs_new_after_photo",
     "urgency",
     "urgency_key",
 ]

@@ -19,6 +19,7 @@ class Refusal(StrEnum):
     OTHER_UNIT = "other_unit"
     WRONG_STATUS = "wrong_status"
     NEEDS_AFTER_PHOTO = "needs_after_photo"
+    NEEDS_NEW_AFTER_PHOTO = "needs_new_after_photo"
     NEEDS_NOTE = "needs_note"
     NEEDS_REASON = "needs_reason"
     INVALID_PERCENT = "invalid_percent"
@@ -56,6 +57,12 @@ _TEXT: dict[Refusal, tuple[str, str]] = {
     Refusal.NEEDS_AFTER_PHOTO: (
         "Penyelesaian memerlukan minimal satu foto sesudah.",
         "Completion needs at least one after photo.",
+    ),
+    Refusal.NEEDS_NEW_AFTER_PHOTO: (
+        "Laporan ini dikembalikan validator: ambil minimal satu foto sesudah yang baru "
+        "(setelah dikembalikan) sebelum menyelesaikan. Foto lama tidak dihitung.",
+        "This report was sent back by the validator: take at least one new after photo "
+        "(after the send-back) before completing. Earlier photos do not count.",
     ),
     Refusal.NEEDS_NOTE: ("Catatan wajib diisi.", "A note is required."),
     Refusal.NEEDS_REASON: ("Alasan wajib diisi.", "A reason is required."),

@@ -52,6 +52,11 @@ class Report:
     extended_deadline: datetime | None = None
     photo_kinds: frozenset[PhotoKind] = field(default_factory=frozenset)
     rework_count: int = 0
+    # Rework (`domain.rework`): when the work was last sent back, whether a new
+    # after-photo is still owed since then, and the content addresses of its photos.
+    sent_back_at: datetime | None = None
+    awaiting_new_after_photo: bool = False
+    photo_shas: frozenset[str] = field(default_factory=frozenset)
     version: int = 0
     title: str = ""
     description: str = ""
@@ -65,6 +70,8 @@ class Report:
         require_aware(self.received_at, "received_at")
         if self.extended_deadline is not None:
             require_aware(self.extended_deadline, "extended_deadline")
+        if self.sent_back_at is not None:
+            require_aware(self.sent_back_at, "sent_back_at")
         if not 0 <= self.progress_pct <= 100:
             raise InvalidValue(f"progress_pct must be 0..100, got {self.progress_pct}")
 

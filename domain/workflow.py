@@ -24,6 +24,7 @@ from typing import Any
 from .errors import DomainError
 from .refusals import Refusal, RefusalText, explain
 from .report import Extension, Report
+from .rework import PhotoClaim, after_attaching, counts_as_new_after_photo, needs_new_after_photo
 from .statuses import ExtensionState, PhotoKind, Role, Status
 
 Payload = Mapping[str, Any]
@@ -59,7 +60,9 @@ class Need(StrEnum):
     ASSIGNEE = "assignee_id"
     UNIT = "unit_id"
     PHOTO = "photo"
-    AFTER_PHOTO = "after_photo"  # state: the report (or this payload) holds an after photo
+    # state: the report (or this payload) holds an after photo; after a send-back, a new
+    # one captured since (`domain.rework`)
+    AFTER_PHOTO = "after_photo"
     PENDING_EXTENSION = "pending_extension"  # state
     NO_PENDING_EXTENSION = "no_pending_extension"  # state
 
@@ -215,8 +218,21 @@ def parse_photo(value: object) -> tuple[str, PhotoKind] | None:
     return sha.lower(), photo_kind
 
 
+def photo_claim(value: object) -> PhotoClaim | None:
+    """A payload's photo as `domain.rework` weighs it (its capture time when given)."""
+    ref = parse_photo(value)
+    if ref is None:
+        return None
+    assert isinstance(value, Mapping)
+    return PhotoClaim(ref[0], ref[1], parse_deadline(value.get("captured_at")))
+
+
 def _need_refusal(need: Need, report: Report, payload: Payload) -> Decision | None:
     if need is Need.AFTER_PHOTO:
+        if needs_new_after_photo(report):
+            claim = photo_claim(payload.get("photo"))
+            fresh = claim is not None and counts_as_new_after_photo(report, claim)
+            return None if fresh else Decision.no(Refusal.NEEDS_NEW_AFTER_PHOTO)
         photo = parse_photo(payload.get("photo"))
         has_after = PhotoKind.AFTER in report.photo_kinds or (
             photo is not None and photo[1] is PhotoKind.AFTER
@@ -277,8 +293,19 @@ def check(actor: Actor, report: Report, action: Action, payload: Payload | None 
     return Decision.ok()
 
 
-def apply(report: Report, actor: Actor, action: Action, payload: Payload) -> Report:
-    """The report after `actor` did `action` with `payload`; raises `ActionRefused`."""
+def apply(
+    report: Report,
+    actor: Actor,
+    action: Action,
+    payload: Payload,
+    *,
+    at: datetime | None = None,
+) -> Report:
+    """The report after `actor` did `action` with `payload`; raises `ActionRefused`.
+
+    `at` is when it happens (server time); a send-back records it as `sent_back_at`
+    (without it the report keeps its previous one: only the server's time counts).
+    """
     decision = check(actor, report, action, payload)
     if not decision.allowed:
         raise ActionRefused(decision)
@@ -291,15 +318,15 @@ def apply(report: Report, actor: Actor, action: Action, payload: Payload) -> Rep
         changes["progress_pct"] = 0 if action is Action.DISPATCH else report.progress_pct
     elif action is Action.PROGRESS:
         changes["progress_pct"] = payload["percent"]
-    elif action is Action.ADD_PHOTO:
-        photo = parse_photo(payload["photo"])
-        assert photo is not None
-        changes["photo_kinds"] = report.photo_kinds | {photo[1]}
-    elif action is Action.COMPLETE:
-        changes["progress_pct"] = 100
-        photo = parse_photo(payload.get("photo"))
-        if photo is not None:
-            changes["photo_kinds"] = report.photo_kinds | {photo[1]}
+    elif action in (Action.ADD_PHOTO, Action.COMPLETE):
+        claim = photo_claim(payload.get("photo"))
+        if claim is not None:
+            attached = after_attaching(report, claim)
+            changes["photo_kinds"] = attached.photo_kinds
+            changes["photo_shas"] = attached.photo_shas
+            changes["awaiting_new_after_photo"] = attached.awaiting_new_after_photo
+        if action is Action.COMPLETE:
+            changes["progress_pct"] = 100
     elif action is Action.REQUEST_EXTENSION:
         changes["extension"] = Extension(
             ExtensionState.REQUESTED,
@@ -325,6 +352,9 @@ def apply(report: Report, actor: Actor, action: Action, payload: Payload) -> Rep
         changes["progress_pct"] = 0
     elif action is Action.SEND_BACK:
         changes["rework_count"] = report.rework_count + 1
+        changes["awaiting_new_after_photo"] = True
+        if at is not None:
+            changes["sent_back_at"] = at
     return report.evolve(**changes)
 
 

@@ -15,11 +15,14 @@ Versions:
 2. full-text search over reports (FTS5, external content, kept by triggers) and the
    tracking-id index, built from the rows already present;
 3. the open reports' stages and deadlines in one covering index, which the tab counts
-   (per-stage overdue) read once per data version.
+   (per-stage overdue) read once per data version;
+4. the rework state of the displayed report (`sent_back_at`, `awaiting_new_after_photo`,
+   `photo_shas`), filled from each row's stored snapshot.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 
@@ -265,6 +268,23 @@ def _search(db: Database) -> None:
 @MIGRATIONS(name="0003_open_stage_index")
 def _open_stage(db: Database) -> None:
     _run(db, "CREATE INDEX reports_open_stage ON reports (bucket, stage, deadline)")
+
+
+@MIGRATIONS(name="0004_rework")
+def _rework(db: Database) -> None:
+    _run(
+        db,
+        "ALTER TABLE reports ADD COLUMN sent_back_at TEXT",
+        "ALTER TABLE reports ADD COLUMN awaiting_new_after_photo INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE reports ADD COLUMN photo_shas TEXT NOT NULL DEFAULT ''",
+    )
+    # The snapshot already names its photos; the overlay fills the rest on the next
+    # recompute (a sync or an action).
+    rows = db.conn.execute("SELECT id, server_data FROM reports").fetchall()
+    for rid, data in rows:
+        photos = json.loads(data).get("photos") or []
+        shas = ",".join(sorted(str(p.get("sha256", "")) for p in photos))
+        db.conn.execute("UPDATE reports SET photo_shas = ? WHERE id = ?", (shas, rid))
 
 
 def migrate(conn: sqlite3.Connection, *, stop_before: str | None = None) -> None:

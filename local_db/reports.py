@@ -56,6 +56,7 @@ REPORT_COLUMNS = (
     "extension_proposed_deadline, extension_reason, extension_note, progress_pct, "
     "rework_count, version, title, description, address, latitude, longitude, "
     "kelurahan_code, kelurahan, kecamatan, kota, is_public, rating, photo_kinds, "
+    "sent_back_at, awaiting_new_after_photo, photo_shas, "
     "updated_at, stage, bucket, in_scope, pending"
 )
 
@@ -88,6 +89,9 @@ def report_from_row(row: sqlite3.Row) -> Report:
         ),
         extended_deadline=dt_in(row["extended_deadline"]),
         photo_kinds=_kinds_in(row["photo_kinds"]),
+        photo_shas=frozenset(s for s in row["photo_shas"].split(",") if s),
+        sent_back_at=dt_in(row["sent_back_at"]),
+        awaiting_new_after_photo=bool(row["awaiting_new_after_photo"]),
         rework_count=row["rework_count"],
         version=row["version"],
         title=row["title"],
@@ -133,6 +137,9 @@ def displayed_columns(report: Report, in_scope: bool) -> dict[str, Any]:
         "rework_count": report.rework_count,
         "version": report.version,
         "photo_kinds": _kinds_out(report.photo_kinds),
+        "photo_shas": ",".join(sorted(report.photo_shas)),
+        "sent_back_at": dt_out(report.sent_back_at),
+        "awaiting_new_after_photo": int(report.awaiting_new_after_photo),
         "stage": stage_of(report, in_scope).value,
         "bucket": bucket_of(report, in_scope),
     }

@@ -37,7 +37,7 @@ from .auth import Principal
 from .config import Settings
 from .db import write_tx
 from .feed import publish_report_change
-from .reports import add_timeline, photo_kinds, report_from_row, workflow_values
+from .reports import add_timeline, photo_facts, report_from_row, workflow_values
 from .schema import mutations, photos, report_photos, reports, units, users
 from .scope import audience_of, may_act_on
 from .snapshots import REPORT_COLUMNS
@@ -189,7 +189,7 @@ def _apply(conn: Connection, caller: Principal, item: PushItem, now: datetime) -
     ).first()
     if row is None or not may_act_on(conn, actor, item.report_id):
         raise _Refused(Refusal.UNKNOWN_REPORT)
-    before = report_from_row(row._mapping, photo_kinds(conn, item.report_id))
+    before = report_from_row(row._mapping, photo_facts(conn, item.report_id))
     audience_before = audience_of(conn, row._mapping)
     payload = item.payload
     decision = check(actor, before, action, payload)
@@ -200,7 +200,7 @@ def _apply(conn: Connection, caller: Principal, item: PushItem, now: datetime) -
             item.id, Outcome.REJECTED, text.code, text.message_id, text.message_en
         )
     photo = _server_checks(conn, before, action, payload)
-    after = apply(before, actor, action, payload)
+    after = apply(before, actor, action, payload, at=now)
     _write(conn, caller, before, after, action, payload, photo, now)
     publish_report_change(conn, item.report_id, audience_before, now=now)
     return MutationResult(item.id, Outcome.APPLIED, report_version=after.version)

@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain import (
     CHANNELS,
     JAKARTA,
+    Action,
     Extension,
     ExtensionState,
     PhotoKind,
@@ -43,6 +45,7 @@ from .scope import report_audience
 Reporter = tuple[str, str, str]  # (name, email, phone)
 
 RECEIVED_EVENT = "received"
+SEND_BACK_EVENT = Action.SEND_BACK.value
 
 
 def next_counter(conn: Connection, name: str) -> int:
@@ -209,14 +212,60 @@ def add_timeline(
     )
 
 
-def photo_kinds(conn: Connection, report_id: str) -> frozenset[PhotoKind]:
-    kinds = conn.execute(
-        select(report_photos.c.kind).where(report_photos.c.report_id == report_id).distinct()
-    ).scalars()
-    return frozenset(PhotoKind(k) for k in kinds)
+@dataclass(frozen=True, slots=True)
+class PhotoFacts:
+    """What the workflow rules need from a report's photo links and timeline."""
+
+    kinds: frozenset[PhotoKind] = frozenset()
+    shas: frozenset[str] = frozenset()
+    sent_back_at: datetime | None = None
+    awaiting_new_after_photo: bool = False
 
 
-def report_from_row(m: Mapping[Any, Any], kinds: frozenset[PhotoKind]) -> Report:
+def photo_facts_of(
+    sent_back_at: datetime | None, links: Iterable[tuple[str, str, datetime, datetime | None]]
+) -> PhotoFacts:
+    """The facts from the last send-back's time and the links (sha, kind, added, captured).
+
+    A link made after the send-back is a photo new to the report (a link is made once
+    per photo); it pays the rework's debt when it is an after photo captured since, as
+    `domain.rework.counts_as_new_after_photo` says when the link is made. Strictly
+    after: a link and a send-back are separate transactions on the same report row.
+    """
+    rows = list(links)
+    paid = sent_back_at is None or any(
+        kind == PhotoKind.AFTER.value
+        and added > sent_back_at
+        and captured is not None
+        and captured >= sent_back_at
+        for _, kind, added, captured in rows
+    )
+    return PhotoFacts(
+        kinds=frozenset(PhotoKind(kind) for _, kind, _, _ in rows),
+        shas=frozenset(sha for sha, _, _, _ in rows),
+        sent_back_at=sent_back_at,
+        awaiting_new_after_photo=not paid,
+    )
+
+
+def photo_facts(conn: Connection, report_id: str) -> PhotoFacts:
+    sent_back_at = conn.execute(
+        select(func.max(timeline.c.at)).where(
+            timeline.c.report_id == report_id, timeline.c.event == SEND_BACK_EVENT
+        )
+    ).scalar()
+    links = conn.execute(
+        select(
+            report_photos.c.sha256,
+            report_photos.c.kind,
+            report_photos.c.added_at,
+            report_photos.c.captured_at,
+        ).where(report_photos.c.report_id == report_id)
+    ).all()
+    return photo_facts_of(sent_back_at, ((r[0], r[1], r[2], r[3]) for r in links))
+
+
+def report_from_row(m: Mapping[Any, Any], facts: PhotoFacts) -> Report:
     """A `domain.Report` from a `reports` row mapping (`row._mapping`)."""
     return Report(
         id=m["id"],
@@ -236,7 +285,10 @@ def report_from_row(m: Mapping[Any, Any], kinds: frozenset[PhotoKind]) -> Report
             m["extension_note"],
         ),
         extended_deadline=m["extended_deadline"],
-        photo_kinds=kinds,
+        photo_kinds=facts.kinds,
+        photo_shas=facts.shas,
+        sent_back_at=facts.sent_back_at,
+        awaiting_new_after_photo=facts.awaiting_new_after_photo,
         rework_count=m["rework_count"],
         version=m["version"],
         title=m["title"],

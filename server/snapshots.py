@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -21,7 +22,7 @@ from domain import PhotoKind
 from domain.protocol import PhotoRef, ReportSnapshot, TimelineEntry, UserInfo
 from domain.statuses import Role
 
-from .reports import report_from_row
+from .reports import SEND_BACK_EVENT, photo_facts_of, report_from_row
 from .schema import photos, report_photos, reports, timeline, units, users
 
 # Every column of `reports` but the link to the reporter.
@@ -56,9 +57,14 @@ def build_snapshots(conn: Connection, report_ids: Sequence[str]) -> dict[str, Re
     public = {r.id: bool(r.is_public) for r in rows}
 
     entries: dict[str, list[TimelineEntry]] = defaultdict(list)
+    sent_back: dict[str, datetime] = {}
     for t in conn.execute(
         select(timeline).where(timeline.c.report_id.in_(ids)).order_by(timeline.c.id)
     ):
+        if t.event == SEND_BACK_EVENT and (
+            t.report_id not in sent_back or t.at > sent_back[t.report_id]
+        ):
+            sent_back[t.report_id] = t.at
         entries[t.report_id].append(
             TimelineEntry(
                 at=t.at,
@@ -74,6 +80,7 @@ def build_snapshots(conn: Connection, report_ids: Sequence[str]) -> dict[str, Re
 
     taker = users.alias("taker")
     refs: dict[str, list[PhotoRef]] = defaultdict(list)
+    links: dict[str, list[tuple[str, str, datetime, datetime | None]]] = defaultdict(list)
     for p in conn.execute(
         select(
             report_photos,
@@ -91,6 +98,7 @@ def build_snapshots(conn: Connection, report_ids: Sequence[str]) -> dict[str, Re
         .order_by(report_photos.c.added_at, report_photos.c.sha256)
     ):
         kind = PhotoKind(p.kind)
+        links[p.report_id].append((p.sha256, p.kind, p.added_at, p.captured_at))
         if kind is PhotoKind.REPORTER and not public.get(p.report_id, False):
             continue
         refs[p.report_id].append(
@@ -111,9 +119,15 @@ def build_snapshots(conn: Connection, report_ids: Sequence[str]) -> dict[str, Re
 
     out: dict[str, ReportSnapshot] = {}
     for r in rows:
-        kinds = frozenset(ref.kind for ref in refs[r.id])
+        facts = photo_facts_of(sent_back.get(r.id), links[r.id])
+        # What the device may see of the photos: a private report's reporter photo is
+        # neither sent nor named.
+        shown = frozenset(ref.kind for ref in refs[r.id])
+        report = report_from_row(r._mapping, facts).evolve(
+            photo_kinds=shown, photo_shas=frozenset(ref.sha256 for ref in refs[r.id])
+        )
         out[r.id] = ReportSnapshot(
-            report=report_from_row(r._mapping, kinds),
+            report=report,
             unit_name=r.unit_name or "",
             assignee_name=r.assignee_name or "",
             kelurahan=r.kel_name or "",

@@ -3,6 +3,7 @@ and queued in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import local_db
 from domain import Action, Actor, PhotoKind, Refusal, Role, Status
+from domain.protocol import PhotoRef
 from local_db import ActionRefusedLocally, LocalDb, NewPhoto, OutboxState, ReportNotFound, Stage
 from tests.local_db.factory import NOW, page, report, upsert
 
@@ -175,3 +177,38 @@ def test_a_supervisor_dispatches(db: LocalDb) -> None:
     assert detail is not None
     assert detail.report.status is Status.DIDISPOSISIKAN
     assert detail.report.assignee_id == "u-officer"
+
+
+def test_after_a_send_back_the_device_asks_for_a_new_after_photo(
+    officer_db: LocalDb, officer: Actor, tmp_path: Path
+) -> None:
+    """The server's snapshot says a new after photo is owed: the device refuses Selesaikan
+    with the same code the server would, until a photo taken since is attached."""
+    old = _photo(tmp_path)
+    sent_back = report(
+        "r1",
+        status=Status.DALAM_PROSES,
+        rework_count=1,
+        progress_pct=100,
+        sent_back_at=NOW - timedelta(minutes=30),
+        awaiting_new_after_photo=True,
+    )
+    local_db.start_pull(db := officer_db)
+    local_db.apply_page(
+        db, page(upsert(sent_back, photos=(PhotoRef(old.sha256, PhotoKind.AFTER),))), NOW
+    )
+    detail = local_db.get_report(db, "r1", now=NOW)
+    assert detail is not None and detail.report.awaiting_new_after_photo
+    assert detail.report.photo_shas == {old.sha256}
+    with pytest.raises(ActionRefusedLocally) as refused:
+        local_db.record_action(db, officer, "r1", Action.COMPLETE, {"note": "beres"}, NOW)
+    assert refused.value.refusal.code is Refusal.NEEDS_NEW_AFTER_PHOTO
+    assert _rows(db, "outbox") == 0
+    # A during photo is kept as evidence but does not pay for the rework.
+    local_db.add_photo(db, officer, "r1", _photo(tmp_path, PhotoKind.DURING), NOW)
+    assert local_db.get_report(db, "r1", now=NOW).report.awaiting_new_after_photo  # type: ignore[union-attr]
+    fresh = replace(_photo(tmp_path), sha256="f" * 64, captured_at=NOW - timedelta(minutes=5))
+    local_db.add_photo(db, officer, "r1", fresh, NOW)
+    after = local_db.get_report(db, "r1", now=NOW)
+    assert after is not None and not after.report.awaiting_new_after_photo
+    local_db.record_action(db, officer, "r1", Action.COMPLETE, {"note": "beres"}, NOW)

@@ -8,13 +8,17 @@ from pathlib import Path
 import pytest
 
 import local_db
-from domain import Action, Actor
+from domain import Action, PhotoKind
+from domain.protocol import PhotoRef
 from local_db import LocalDb, SchemaTooNew
 from local_db import outbox as outbox_rows
 from local_db.migrations import MIGRATIONS, applied, migrate
-from local_db.reports import upsert_snapshots
+from local_db.reports import snapshot_columns
 from local_db.state import set_account
 from tests.local_db.factory import NOW, OFFICER, report, snapshot
+
+SHA_OLD = "ab" * 32
+_LATER_COLUMNS = frozenset({"sent_back_at", "awaiting_new_after_photo", "photo_shas", "seen_gen"})
 
 
 def test_fresh_file_has_every_migration_and_durable_pragmas(db: LocalDb) -> None:
@@ -41,12 +45,16 @@ def _v1_database_with_work(path: Path) -> str:
     conn.execute("PRAGMA journal_mode = WAL")
     migrate(conn, stop_before="0002_search")
     assert applied(conn) == ["0001_core"]
-    officer = Actor(OFFICER.id, OFFICER.role, OFFICER.unit_id)
     conn.execute("BEGIN IMMEDIATE")
     set_account(conn, OFFICER, "http://server.test", NOW)
-    upsert_snapshots(
-        conn, [snapshot(report("r-old", title="Pohon tumbang di taman"))], officer, 0, NOW
+    # The row as version 1 wrote it: today's columns but those later versions added.
+    snap = snapshot(
+        report("r-old", title="Pohon tumbang di taman"),
+        photos=(PhotoRef(SHA_OLD, PhotoKind.BEFORE),),
     )
+    cols = {k: v for k, v in snapshot_columns(snap).items() if k not in _LATER_COLUMNS}
+    marks = ", ".join("?" for _ in cols)
+    conn.execute(f"INSERT INTO reports ({', '.join(cols)}) VALUES ({marks})", tuple(cols.values()))
     entry = outbox_rows.append(conn, Action.ACCEPT, "r-old", {}, NOW)
     conn.execute("COMMIT")
     conn.close()
@@ -59,6 +67,9 @@ def test_upgrading_a_v1_database_keeps_its_data_and_indexes_it(tmp_path: Path) -
     with LocalDb.open(path) as db:
         with db.read() as conn:
             assert applied(conn) == [m.name for m in MIGRATIONS._migrations]
+            # The rework columns are filled from the stored snapshot.
+            row = conn.execute("SELECT photo_shas FROM reports WHERE id = 'r-old'").fetchone()
+            assert row["photo_shas"] == SHA_OLD
         # The unsent action survived the update, in its place in the queue.
         unsent = local_db.unsent_work(db)
         assert [m.id for m in unsent.mutations] == [entry_id]

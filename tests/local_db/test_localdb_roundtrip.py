@@ -38,6 +38,8 @@ def snapshots(draw: st.DrawFn) -> ReportSnapshot:
         extension=Extension(ext_state, proposed, draw(text), draw(text)),
         extended_deadline=draw(st.none() | aware),
         rework_count=draw(st.integers(0, 50)),
+        sent_back_at=draw(st.none() | aware),
+        awaiting_new_after_photo=draw(st.booleans()),
         version=draw(st.integers(0, 2**62)),
         title=draw(text),
         description=draw(st.text(max_size=4000)),
@@ -59,7 +61,10 @@ def snapshots(draw: st.DrawFn) -> ReportSnapshot:
         )
         for i in range(draw(st.integers(0, 3)))
     )
-    report = report.evolve(photo_kinds=frozenset(p.kind for p in photos))
+    report = report.evolve(
+        photo_kinds=frozenset(p.kind for p in photos),
+        photo_shas=frozenset(p.sha256 for p in photos),
+    )
     timeline = tuple(
         TimelineEntry(
             draw(aware),

@@ -86,10 +86,22 @@ def test_full_path_dispatch_to_selesai_with_rework(
 
     rejected(validator.act("send_back", rid), "needs_note")
     applied(validator.act("send_back", rid, note="Foto sesudah kurang jelas"))
+    sent_back_at = server.clock()
     snap = snapshot(officer, rid)
     assert snap["status"] == "dalam_proses" and snap["rework_count"] == 1
-    # The after photo is still held: completing again needs no new photo.
-    applied(officer.act("complete", rid))
+    assert snap["awaiting_new_after_photo"] is True
+    assert snap["sent_back_at"] == sent_back_at.isoformat()
+    # The rejected evidence does not count again: a new after photo is owed.
+    rejected(officer.act("complete", rid), "needs_new_after_photo")
+    again = photo_ref(sha256(after), "after") | {"captured_at": _later(sent_back_at, 30)}
+    rejected(officer.act("complete", rid, photo=again), "needs_new_after_photo")
+    server.clock.advance(timedelta(minutes=1))
+    new_after = make_jpeg(seed=13)
+    officer.upload(new_after)
+    fresh = photo_ref(sha256(new_after), "after") | {"captured_at": _later(sent_back_at, 45)}
+    applied(officer.act("add_photo", rid, photo=fresh))
+    assert snapshot(officer, rid)["awaiting_new_after_photo"] is False
+    applied(officer.act("complete", rid, note="Ditambal ulang, foto baru"))
     result = applied(validator.act("approve", rid))
     snap = snapshot(officer, rid)
     assert snap["status"] == "selesai" and snap["version"] == result["report_version"]
@@ -104,6 +116,7 @@ def test_full_path_dispatch_to_selesai_with_rework(
         ("add_photo", "dalam_proses"),
         ("complete", "menunggu_validasi"),
         ("send_back", "dalam_proses"),
+        ("add_photo", "dalam_proses"),
         ("complete", "menunggu_validasi"),
         ("approve", "selesai"),
     ]
@@ -115,6 +128,41 @@ def test_full_path_dispatch_to_selesai_with_rework(
         row = conn.execute(select(reports).where(reports.c.id == rid)).one()
     assert row.dispatched_at is not None and row.completed_at is not None
     assert row.validated_at == server.clock()
+
+
+def _later(at: datetime, minutes: int) -> str:
+    return (at + timedelta(minutes=minutes)).isoformat()
+
+
+def test_rework_refuses_an_old_picture_and_a_re_added_photo(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    """After a send-back: a photo captured before it, or one already on the report (as
+    any kind), does not count; the refusal is stored like any other."""
+    rid, _, officer = _working(world, api)
+    validator = api(VALIDATOR)
+    applied(officer.act("start", rid))
+    before, after = make_jpeg(seed=21), make_jpeg(seed=22)
+    for data in (before, after):
+        officer.upload(data)
+    applied(officer.act("add_photo", rid, photo=photo_ref(sha256(before), "before")))
+    applied(officer.act("complete", rid, photo=photo_ref(sha256(after), "after")))
+    server.clock.advance(timedelta(minutes=2))
+    applied(validator.act("send_back", rid, note="Masih berlubang"))
+    sent_back_at = server.clock()
+    server.clock.advance(timedelta(minutes=1))
+    old_picture = make_jpeg(seed=23)
+    officer.upload(old_picture)
+    stale = photo_ref(sha256(old_picture), "after") | {"captured_at": _later(sent_back_at, -5)}
+    rejected(officer.act("complete", rid, photo=stale), "needs_new_after_photo")
+    as_after = photo_ref(sha256(before), "after") | {"captured_at": _later(sent_back_at, 5)}
+    rejected(officer.act("complete", rid, photo=as_after), "needs_new_after_photo")
+    # Attaching the old picture is allowed (it is evidence too) but pays nothing.
+    applied(officer.act("add_photo", rid, photo=stale))
+    rejected(officer.act("complete", rid), "needs_new_after_photo")
+    with server.engine.connect() as conn:
+        status = conn.execute(select(reports.c.status).where(reports.c.id == rid)).scalar()
+    assert status == "dalam_proses"
 
 
 def _working(world: World, api: Api, label: str = "a_new") -> tuple[str, ApiClient, ApiClient]:

@@ -42,6 +42,7 @@ VALIDATOR_INFO = UserInfo("val-1", "validator", "Vina Validator", Role.VALIDATOR
 KELURAHAN = (("3171061002", "Menteng"), ("3171061003", "Cikini"), ("3171061004", "Gondangdia"))
 AFTER = {"sha256": "a" * 64, "kind": "after"}
 BEFORE = {"sha256": "b" * 64, "kind": "before"}
+REDONE = {"sha256": "c" * 64, "kind": "after"}
 
 
 def officer(oid: str) -> Actor:
@@ -145,10 +146,11 @@ class Story:
         self.do(me, Action.START, timedelta(minutes=10))
         return self.do(me, Action.ADD_PHOTO, after, {"photo": AFTER})
 
-    def complete(self, after: timedelta) -> Story:
+    def complete(self, after: timedelta, photo: Mapping[str, Any] | None = None) -> Story:
         oid = self.report.assignee_id
         assert oid is not None
-        return self.do(officer(oid), Action.COMPLETE, after)
+        payload = None if photo is None else {"photo": dict(photo)}
+        return self.do(officer(oid), Action.COMPLETE, after, payload)
 
     def approve(self, after: timedelta, rating: int | None = None) -> Story:
         self.rating = rating
@@ -238,7 +240,7 @@ def random_stories(rng: random.Random, n: int, now: datetime) -> list[Story]:
         s.complete(d)
         if rng.random() < 0.2 and fits(h * 3):
             s.send_back(h)
-            s.complete(h * 2)
+            s.complete(h * 2, photo=REDONE)  # a rework needs a new after photo
         d = h * rng.uniform(1, 30)
         if stop < 0.6 or not fits(d):
             out.append(s)

@@ -19,6 +19,7 @@ from .stories import (
     KELURAHAN,
     OFFICERS,
     OTHER_UNIT,
+    REDONE,
     SUP,
     SUPERVISOR_INFO,
     UNIT,
@@ -224,7 +225,7 @@ def test_validation_queue_longest_waiting_first(db: local_db.LocalDb) -> None:
     a = Story.new("A", NOW - 5 * D).dispatch("off-1", H).work(H).complete(4 * D)  # waits ~20 h
     b = Story.new("B", NOW - 2 * D).dispatch("off-2", H).work(H).complete(H)  # waits ~45 h
     c = Story.new("C", NOW - 6 * D).dispatch("off-2", H).work(H).complete(H)
-    c.send_back(H).complete(5 * D)  # resubmitted: waits since the last completion
+    c.send_back(H).complete(5 * D, photo=REDONE)  # resubmitted: waits since the last completion
     fill(db, [s.snapshot() for s in (a, b, c)], NOW)
 
     queue = figures.validation_queue(db, now=NOW)

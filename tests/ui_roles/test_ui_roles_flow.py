@@ -3,7 +3,8 @@
 The supervisor dispatches a new report to the demo officer; the officer syncs, works it
 with a before photo, loses the server, completes with an after photo offline, and syncs
 when the server is back; the validator sends it back for rework with a note; the
-officer completes again; the validator approves with the keyboard (A); the supervisor's
+officer, told the rejected photo does not count again, adds a new after photo and
+completes again; the validator approves with the keyboard (A); the supervisor's
 dashboard and team table show one more report done after their sync. At every step
 the server's own answer is checked.
 """
@@ -13,12 +14,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser
 
+from domain import JAKARTA as JAKARTA_TZ
 from local_db import figures
+from officer_app.photos.testimages import CameraExif, camera_jpeg
 from tests.ui.harness import DESKTOP, JAKARTA, PHONE, Ui
 
 from .harness import Trio
@@ -84,8 +88,16 @@ def add_photo(ui: Ui, kind: str, path: Path) -> None:
     ui.wait_until(lambda: ui.nodes(f"photo-{kind}-").count() >= 1, timeout_s=WAIT_S)
 
 
+def fresh_photo(folder: Path) -> Path:
+    """A picture whose own date is now: taken after the send-back."""
+    taken = datetime.now(JAKARTA_TZ).strftime("%Y:%m:%d %H:%M:%S")
+    path = folder / "redo.jpg"
+    path.write_bytes(camera_jpeg(1600, 1200, meta=CameraExif(taken=taken)))
+    return path
+
+
 def test_dispatch_work_rework_approve_and_the_figures_follow(
-    browser: Browser, trio: Trio, photo_files: dict[str, Path]
+    browser: Browser, trio: Trio, photo_files: dict[str, Path], tmp_path: Path
 ) -> None:
     sup_device = trio.device("supervisor")
     officer = trio.device("officer").account()
@@ -176,6 +188,10 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         off.wait_until(lambda: off.nodes(f"queue-row-{tid}").count() == 1, timeout_s=WAIT_S)
         off.click(f"queue-row-{tid}", timeout=30_000)
         off.wait_text("Foto sesudah kurang jelas")  # the validator's note is on the report
+        # The rejected photo does not count again: Selesaikan says a new one is needed.
+        off.wait_text("foto sesudah yang baru")
+        add_photo(off, "after", fresh_photo(tmp_path))
+        off.wait_until(lambda: off.nodes("photo-after-").count() == 2, timeout_s=WAIT_S)
         off.click("action-complete")
         off.wait_until(
             lambda: "Menunggu validasi" in off.text_of("detail-status"), timeout_s=WAIT_S
