@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import logging
 import os
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from . import __version__
 from .device import Device
-from .errors import AppError
+from .errors import AppError, MissingPartError
 from .launch import WebApp, desktop_client_available, free_port, has_display, run_desktop
 from .profile import Profile, load_profile
 from .tokens import desktop_token_store
@@ -157,7 +158,22 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise AppError(f"the demo server did not answer on {url}")
 
 
+# The reference server's own dependencies (the `server` extra). Looked up, not imported:
+# the app never imports the server's code, which runs in its own process.
+SERVER_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "argon2", "multipart")
+
+
+def require_server() -> None:
+    missing = [name for name in SERVER_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise MissingPartError(
+            "demo butuh server referensi / the demo needs the reference server "
+            f"(missing {', '.join(missing)}): pip install 'tindak[server]'"
+        )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    require_server()
     directory = Path(args.dir)
     server_port = args.server_port or free_port()
     with demo_server(directory, args.reports, server_port) as server_url:

@@ -3,7 +3,8 @@
     AppError
      ├── ProfileError       the deployment profile (flet.toml) is missing or wrong
      ├── TranslationError   a translation file is missing, broken or lacks a key
-     └── SetupError         the device cannot be prepared (data folder, database)
+     ├── SetupError         the device cannot be prepared (data folder, database)
+     └── MissingPartError   an optional part (web client, reference server) is not installed
 
 Errors of the rooms below (local_db, sync, the photo pipeline) are not wrapped here:
 view-models catch them where an officer action meets them and turn them into a message
@@ -27,3 +28,7 @@ class TranslationError(AppError):
 
 class SetupError(AppError):
     """The device's data folder or database could not be prepared."""
+
+
+class MissingPartError(AppError):
+    """A part this command needs is not installed; the message says what to install."""

@@ -22,11 +22,34 @@ from typing import Any
 
 import flet as ft
 
+from .errors import MissingPartError
+
 # Package data of officer_app; Flet serves it as a directory, so it must be a real one
 # (true for a wheel, an editable install and a `flet build`, which all unpack packages).
 ASSETS_DIR = str(files("officer_app") / "assets")
 
 AppMain = Callable[[ft.Page], Any]
+
+
+def require_web_client() -> None:
+    """Refuse, in one line, to serve the web build without its parts.
+
+    `ft.run(export_asgi_app=True)` would otherwise pip-install flet-web at run time,
+    which fails offline and changes the environment behind the user's back.
+    """
+    try:
+        import flet_web.version
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise MissingPartError(
+            f"tampilan web belum terpasang / the web client is not installed "
+            f"(no module {exc.name!r}): pip install 'flet-web=={ft.version.flet_version}' uvicorn"
+        ) from exc
+    if flet_web.version.version and flet_web.version.version != ft.version.flet_version:
+        raise MissingPartError(
+            f"flet-web {flet_web.version.version} does not match flet "
+            f"{ft.version.flet_version}: pip install 'flet-web=={ft.version.flet_version}'"
+        )
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -42,6 +65,7 @@ class WebApp:
     """
 
     def __init__(self, main: AppMain, host: str = "127.0.0.1", port: int = 0) -> None:
+        require_web_client()
         import uvicorn
 
         self.host = host
@@ -99,9 +123,11 @@ def _is_macos() -> bool:
 def desktop_client_available() -> bool:
     """The desktop client is installed (flet-desktop); it may still download its binary."""
     try:
-        import flet_desktop  # noqa: F401
+        import flet_desktop.version
     except ImportError:
         return False
+    if flet_desktop.version.version and flet_desktop.version.version != ft.version.flet_version:
+        return False  # Flet would pip-install the matching one at run time
     return has_display()
 
 

@@ -180,7 +180,17 @@ def test_packaging_configuration_for_flet_build() -> None:
     assert perms["android.permission.ACCESS_MEDIA_LOCATION"] is True
     assert perms["android.permission.ACCESS_BACKGROUND_LOCATION"] is False
     assert flet["web"]["cdn"] is False
-    # The phone build carries the client only: no server dependency in the main list.
-    deps = " ".join(config["project"]["dependencies"])
-    assert not any(name in deps for name in ("fastapi", "uvicorn", "sqlalchemy", "psycopg"))
+    # The phone build carries the client only: no server dependency, and neither the
+    # desktop nor the web client (flet build's pip reports platform_system Android/iOS).
+    from packaging.requirements import Requirement
+
+    for phone in ("Android", "iOS"):
+        carried = {
+            r.name
+            for r in map(Requirement, config["project"]["dependencies"])
+            if r.marker is None or r.marker.evaluate({"platform_system": phone})
+        }
+        assert "flet" in carried
+        assert not carried & {"fastapi", "uvicorn", "sqlalchemy", "psycopg", "flet-web"}
+        assert "flet-desktop" not in carried
     assert config["project"]["scripts"]["tindak"] == "officer_app.cli:main"
