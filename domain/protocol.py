@@ -34,10 +34,12 @@ never a device clock. A change is a full snapshot of the entity as the caller ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from .errors import InvalidValue
@@ -70,6 +72,23 @@ def parse_iso(value: object) -> datetime | None:
     if parsed.tzinfo is None:
         raise InvalidValue(f"naive datetime on the wire: {value!r}")
     return parsed
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def checked_sha256(value: object) -> str:
+    """A photo's content address as the wire must carry it: 64 lowercase hex digits.
+    Checked once where a hash enters from the network, so that no file path is ever
+    built from anything else (`../`, a separator, a NUL)."""
+    if not isinstance(value, str) or _SHA256.fullmatch(value) is None:
+        raise InvalidValue(f"not a sha256: {str(value)[:80]!r}")
+    return value
+
+
+def device_photo_path(photo_dir: Path, sha256: str) -> Path:
+    """The one place a device builds a photo's file path from its hash."""
+    return Path(photo_dir) / f"{checked_sha256(sha256)}.jpg"
 
 
 def utcnow() -> datetime:
@@ -109,7 +128,7 @@ class PhotoRef:
     @classmethod
     def from_wire(cls, d: Mapping[str, Any]) -> PhotoRef:
         return cls(
-            sha256=d["sha256"],
+            sha256=checked_sha256(d["sha256"]),
             kind=PhotoKind(d["kind"]),
             size_bytes=d.get("size_bytes", 0),
             width=d.get("width", 0),
@@ -327,7 +346,13 @@ class Change:
 
     @classmethod
     def from_wire(cls, d: Mapping[str, Any]) -> Change:
-        return cls(ChangeOp(d["op"]), Entity(d["entity"]), d["id"], d.get("data"))
+        change = cls(ChangeOp(d["op"]), Entity(d["entity"]), d["id"], d.get("data"))
+        if change.entity is Entity.REPORT and change.data is not None:
+            # The snapshot is parsed later, but its photo hashes become file paths on the
+            # device: a page carrying a malformed one is refused here, whole.
+            for photo in change.data.get("photos", ()):
+                checked_sha256(photo["sha256"])
+        return change
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,4 +490,4 @@ class PhotoStatus:
 
     @classmethod
     def from_wire(cls, d: Mapping[str, Any]) -> PhotoStatus:
-        return cls(d["sha256"], d["size"], d["received"], d["complete"])
+        return cls(checked_sha256(d["sha256"]), d["size"], d["received"], d["complete"])

@@ -31,6 +31,7 @@ class Refusal(StrEnum):
     NEEDS_UNIT = "needs_unit"
     INVALID_PHOTO = "invalid_photo"
     PHOTO_NOT_UPLOADED = "photo_not_uploaded"
+    PHOTO_NOT_OWNED = "photo_not_owned"
     UNKNOWN_REPORT = "unknown_report"
     UNKNOWN_USER = "unknown_user"
     INVALID_PAYLOAD = "invalid_payload"
@@ -98,6 +99,10 @@ _TEXT: dict[Refusal, tuple[str, str]] = {
     Refusal.PHOTO_NOT_UPLOADED: (
         "Foto belum selesai diunggah ke server.",
         "The photo has not finished uploading to the server.",
+    ),
+    Refusal.PHOTO_NOT_OWNED: (
+        "Foto ini tidak diunggah oleh Anda; lampirkan hanya foto yang Anda ambil sendiri.",
+        "This photo was not uploaded by you; attach only photos you took yourself.",
     ),
     Refusal.UNKNOWN_REPORT: (
         "Laporan tidak ditemukan atau di luar wewenang Anda.",

@@ -26,7 +26,8 @@ from typing import Any
 
 import local_db
 from domain import Action, Actor, PhotoKind, Role
-from domain.protocol import UserInfo
+from domain.errors import InvalidValue
+from domain.protocol import UserInfo, device_photo_path
 from local_db import (
     Account,
     AttentionItem,
@@ -239,7 +240,10 @@ class Device:
         own = self.photo_path(local_path)
         if own is not None:
             return own
-        path = self.photo_dir / f"{sha256}.jpg"
+        try:
+            path = device_photo_path(self.photo_dir, sha256)
+        except InvalidValue:  # never a path from anything but a sha256
+            return None
         return path if path.is_file() else None
 
     def fetch_photo(self, sha256: str, local_path: str | None = None) -> Path | None:

@@ -286,7 +286,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         tags=["photos"],
     )
     def photo_status(sha256: Sha, who: Caller, request: Request) -> Response:
-        return _json(photos.photo_status(_engine(request), sha256).to_wire())
+        return _json(photos.photo_status(_engine(request), who, sha256).to_wire())
 
     @app.put(
         f"{p}/photos/{{sha256}}",

@@ -17,7 +17,8 @@
      ├── NotFound                     404 not_found
      ├── MethodNotAllowed             405 method_not_allowed
      ├── Conflict                     409 conflict
-     │    └── OffsetMismatch          409 offset_mismatch (carries the photo's status)
+     │    ├── OffsetMismatch          409 offset_mismatch (carries the photo's status)
+     │    └── UploadOwned             409 upload_owned (another user's upload)
      ├── BodyTooLarge                 413 body_too_large
      │    └── PhotoTooLarge           413 photo_too_large
      ├── InvalidRequest               422 invalid_request
@@ -173,6 +174,15 @@ class OffsetMismatch(Conflict):
 
     def body(self) -> dict[str, Any]:
         return {**super().body(), **self.status_wire}
+
+
+class UploadOwned(Conflict):
+    """The photo is held (or being uploaded) by another user: this request changes
+    nothing and the upload's progress is not revealed."""
+
+    code = "upload_owned"
+    default_id = "Foto ini sedang atau sudah diunggah oleh pengguna lain."
+    default_en = "This photo is being or has been uploaded by another user."
 
 
 class BodyTooLarge(ServerError):

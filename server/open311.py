@@ -19,8 +19,11 @@ Invariants:
   Jakarta is refused;
 - the reporter's identity (first/last name, e-mail, phone) goes to `reporters` only and
   no GET reads that table; `device_id` and `account_id` are not stored at all;
-- private by default: a request is public only with `attribute[visibility]=public`;
-  `media_url` (the reporter's photo) is shown for public requests only;
+- private by default: a request is public only with `attribute[visibility]=public`.
+  To the public a private request shows only what its reporter needs to follow it
+  (tracking id, service, status and notes, dates, the responsible agency and its
+  kelurahan): never its description, address, coordinates or media. A public request
+  also shows its description, address, coordinates and `media_url` (`_request_json`);
 - `jurisdiction_id`, when given, must be ours (`jurisdiction_id()`);
 - a POST repeating an API key's `Idempotency-Key` header creates nothing and answers
   with the first report (a channel retrying after a lost response makes no duplicate).
@@ -99,8 +102,14 @@ VISIBILITY_ATTRIBUTE: dict[str, Any] = {
     "order": 1,
     "description": (
         "Tampilkan laporan ini untuk publik? Laporan bersifat privat kecuali pelapor "
-        "memilih publik. / Show this report publicly? Reports are private unless the "
-        "reporter chooses public."
+        "memilih publik. Untuk laporan privat, publik hanya melihat nomor pelacakan, "
+        "layanan, status, tanggal dan instansi penanggung jawab; tanpa uraian, alamat, "
+        "koordinat, maupun foto. Laporan publik juga menampilkan uraian, lokasi dan "
+        "fotonya. / Show this report publicly? Reports are private unless the reporter "
+        "chooses public. For a private report the public sees only the tracking id, "
+        "service, status, dates and the responsible agency: no description, address, "
+        "coordinates or media. A public report also shows its description, location "
+        "and photo."
     ),
     "values": [
         {"key": "private", "name": "Privat / Private"},
@@ -276,24 +285,25 @@ def _request_json(row: Row[Any]) -> dict[str, Any]:
     if status is Status.DALAM_PROSES and m["progress_pct"]:
         notes += f" ({m['progress_pct']}%)"
     kel = _kelurahan_or_none(m["kelurahan_code"])
+    public = bool(m["is_public"])  # private: nothing the reporter wrote or where it is
     return {
         "service_request_id": m["tracking_id"],
         "status": "closed" if status.is_terminal else "open",
         "status_notes": notes,
         "service_name": cat.name_id if cat else m["category"],
         "service_code": m["category"],
-        "description": m["description"],
+        "description": m["description"] if public else None,
         "agency_responsible": m["unit_name"],
         "service_notice": None,
         "requested_datetime": _w3c(m["received_at"]),
         "updated_datetime": _w3c(m["updated_at"]),
         "expected_datetime": _w3c(m["deadline"]),
-        "address": m["address"],
+        "address": m["address"] if public else None,
         "address_id": None,
         "zipcode": None,
-        "lat": m["latitude"],
-        "long": m["longitude"],
-        "media_url": (m["media_url"] or None) if m["is_public"] else None,
+        "lat": m["latitude"] if public else None,
+        "long": m["longitude"] if public else None,
+        "media_url": (m["media_url"] or None) if public else None,
         # Extensions (the specification allows more fields than its own).
         "tracking_id": m["tracking_id"],
         "crm_status": status.value,

@@ -12,8 +12,12 @@ Invariants:
   `load()` (truncated files fail) - and moved into place with one `os.replace`;
 - a refused photo leaves nothing behind: the partial file and its row are deleted and
   that deletion is committed before the refusal is answered;
-- bytes are served only to a caller who may see a report holding the photo (never a
-  private report's reporter photo) or who uploaded it.
+- an upload belongs to the user who started it: another user's chunk is refused (409
+  `upload_owned`) and changes nothing, and a refused chunk (wrong offset or size)
+  changes nothing either;
+- bytes and status are served only to a caller who may see a report holding the photo
+  (never a private report's reporter photo) or who uploaded it; anyone else gets the
+  same 404 as for an unknown hash.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ import struct
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, Row, delete, select, update
 
 from domain import Actor, PhotoKind
 from domain.protocol import PhotoStatus
@@ -45,6 +50,7 @@ from .errors import (
     PhotoRefused,
     PhotoTooLarge,
     ServerError,
+    UploadOwned,
 )
 from .schema import photos, report_photos, reports
 from .scope import can_see_report
@@ -125,9 +131,22 @@ def _status(sha: str, row: object | None) -> PhotoStatus:
     return PhotoStatus(sha, row.size, row.received, bool(row.complete))  # type: ignore[attr-defined]
 
 
-def photo_status(engine: Engine, sha: str) -> PhotoStatus:
+def _may_see_status(conn: Connection, caller: Principal, sha: str, row: Row[Any] | None) -> bool:
+    """The uploader sees its own upload; others only a complete photo they may read."""
+    if row is None:
+        return False
+    if row.uploaded_by == caller.user_id:
+        return True
+    return bool(row.complete) and may_read(conn, caller, sha)
+
+
+def photo_status(engine: Engine, caller: Principal, sha: str) -> PhotoStatus:
+    """The upload status; NotFound for an unknown photo *and* for one the caller may not
+    see (its existence is not revealed)."""
     with read_tx(engine) as conn:
         row = conn.execute(select(photos).where(photos.c.sha256 == sha)).first()
+        if not _may_see_status(conn, caller, sha, row):
+            raise NotFound()
     return _status(sha, row)
 
 
@@ -169,24 +188,31 @@ def _put_in_tx(
 ) -> PhotoStatus | ServerError:
     root = settings.photo_dir
     row = conn.execute(select(photos).where(photos.c.sha256 == sha).with_for_update()).first()
+    if row is not None and row.uploaded_by != caller.user_id:
+        if row.complete and may_read(conn, caller, sha):
+            return _status(sha, row)
+        return UploadOwned()
     if row is not None and row.complete:
         return _status(sha, row)
-    if row is None or (row.size != size and offset == 0):
+    if row is None:
         if offset != 0:
             return OffsetMismatch(PhotoStatus(sha, size, 0, False).to_wire())
-        if row is None:
-            conn.execute(
-                photos.insert().values(
-                    sha256=sha,
-                    size=size,
-                    received=0,
-                    complete=False,
-                    uploaded_by=caller.user_id,
-                    created_at=settings.now(),
-                )
+        conn.execute(
+            photos.insert().values(
+                sha256=sha,
+                size=size,
+                received=0,
+                complete=False,
+                uploaded_by=caller.user_id,
+                created_at=settings.now(),
             )
-        else:  # a restart with another size: the old partial bytes are worthless
-            conn.execute(update(photos).where(photos.c.sha256 == sha).values(size=size, received=0))
+        )
+        received = 0
+    elif row.size != size:
+        if offset != 0:  # refused: the stored progress stays as it is
+            return OffsetMismatch(PhotoStatus(sha, row.size, row.received, False).to_wire())
+        # The uploader restarts with another size: the old partial bytes are worthless.
+        conn.execute(update(photos).where(photos.c.sha256 == sha).values(size=size, received=0))
         received = 0
     else:
         received = row.received
@@ -196,8 +222,6 @@ def _put_in_tx(
     if held < received:  # bytes the row counts were lost (a crash): resume from disk
         received = held
         conn.execute(update(photos).where(photos.c.sha256 == sha).values(received=held))
-    if row is not None and row.size != size:
-        return OffsetMismatch(PhotoStatus(sha, row.size, received, False).to_wire())
     if offset != received:
         return OffsetMismatch(PhotoStatus(sha, size, received, False).to_wire())
     with open(part, "r+b" if part.exists() else "wb") as fh:

@@ -10,7 +10,7 @@ For every mutation, in one transaction:
    on is `unknown_report` (its existence is not revealed);
 3. `domain.check` with the caller's `Actor`, then the server's own checks (an assignee
    is an active officer of the report's unit, a reroute's unit exists, a referenced
-   photo is fully uploaded and its metadata is sane);
+   photo is fully uploaded by the caller and its metadata is sane);
 4. `domain.apply`, write the report, a timeline entry, the photo link, the workflow
    timestamps, publish the feed, and store the result.
 A rejection is stored too (a retry gets the same answer), except `photo_not_uploaded`:
@@ -199,7 +199,7 @@ def _apply(conn: Connection, caller: Principal, item: PushItem, now: datetime) -
         return MutationResult(
             item.id, Outcome.REJECTED, text.code, text.message_id, text.message_en
         )
-    photo = _server_checks(conn, before, action, payload)
+    photo = _server_checks(conn, caller, before, action, payload)
     after = apply(before, actor, action, payload, at=now)
     _write(conn, caller, before, after, action, payload, photo, now)
     publish_report_change(conn, item.report_id, audience_before, now=now)
@@ -207,7 +207,11 @@ def _apply(conn: Connection, caller: Principal, item: PushItem, now: datetime) -
 
 
 def _server_checks(
-    conn: Connection, report: Report, action: Action, payload: Mapping[str, Any]
+    conn: Connection,
+    caller: Principal,
+    report: Report,
+    action: Action,
+    payload: Mapping[str, Any],
 ) -> PhotoMeta | None:
     for key in ("note", "reason"):
         value = payload.get(key)
@@ -232,11 +236,15 @@ def _server_checks(
     if "photo" in payload and payload["photo"] is not None and photo is None:
         raise _Refused(Refusal.INVALID_PHOTO)
     if photo is not None:
-        complete = conn.execute(
-            select(photos.c.complete).where(photos.c.sha256 == photo.sha256)
-        ).scalar()
-        if not complete:
+        held = conn.execute(
+            select(photos.c.complete, photos.c.uploaded_by).where(photos.c.sha256 == photo.sha256)
+        ).first()
+        if held is None or not held.complete:
             raise _Refused(Refusal.PHOTO_NOT_UPLOADED, remember=False)
+        # Knowing a hash is no capability: only the bytes' uploader may attach them
+        # (no photo kind may be re-attached from another report today).
+        if held.uploaded_by != caller.user_id:
+            raise _Refused(Refusal.PHOTO_NOT_OWNED)
     return photo
 
 

@@ -28,6 +28,9 @@ import re
 import uuid
 from pathlib import Path
 
+from domain.errors import InvalidValue
+from domain.protocol import device_photo_path
+
 from .errors import PhotoUnavailable, ProtocolError
 from .session import Session
 
@@ -36,11 +39,10 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 def cached_photo_path(photo_dir: Path, sha256: str) -> Path:
     """Where the photo with this content address lives on the device."""
-    if not _SHA256.match(sha256):
-        raise PhotoUnavailable(
-            f"not a sha256: {sha256[:80]!r}", code=PhotoUnavailable.NOT_AVAILABLE
-        )
-    return photo_dir / f"{sha256}.jpg"
+    try:
+        return device_photo_path(photo_dir, sha256)
+    except InvalidValue as exc:
+        raise PhotoUnavailable(str(exc), code=PhotoUnavailable.NOT_AVAILABLE) from exc
 
 
 def fetch_photo(session: Session, photo_dir: Path, sha256: str) -> Path:

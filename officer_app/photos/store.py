@@ -20,6 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
+from domain.protocol import device_photo_path
+
 from .errors import PhotoStoreError
 from .model import ProcessedPhoto
 
@@ -28,8 +30,9 @@ _HASH_CHUNK = 1024 * 1024
 
 
 def photo_path(photo_dir: Path, sha256: str) -> Path:
-    """Where the photo with this content address lives (it may not exist)."""
-    return Path(photo_dir) / f"{sha256.lower()}.jpg"
+    """Where the photo with this content address lives (it may not exist); a value that
+    is not a sha256 raises `InvalidValue` (`domain.protocol.device_photo_path`)."""
+    return device_photo_path(photo_dir, sha256.lower())
 
 
 def file_sha256(path: Path) -> str:

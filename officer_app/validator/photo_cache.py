@@ -19,6 +19,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from domain.errors import InvalidValue
+from domain.protocol import device_photo_path
+
 from ..device import Device
 
 log = logging.getLogger(__name__)
@@ -33,14 +36,17 @@ class PhotoCache:
         self._legacy = device.data_dir / LEGACY_CACHE_DIR
 
     def path_for(self, sha256: str) -> Path:
-        return self.folder / f"{sha256}.jpg"
+        return device_photo_path(self.folder, sha256)
 
     def cached(self, sha256: str, local_path: str | None = None) -> bytes | None:
         """Without the network: the device's own file or a fetched one (None if neither)."""
         path = self.device.cached_photo(sha256, local_path)
         if path is None:
-            legacy = self._legacy / f"{sha256}.jpg"
-            path = legacy if legacy.is_file() else None
+            try:
+                legacy: Path | None = device_photo_path(self._legacy, sha256)
+            except InvalidValue:
+                legacy = None
+            path = legacy if legacy is not None and legacy.is_file() else None
         return None if path is None else path.read_bytes()
 
     def get(self, sha256: str, local_path: str | None = None) -> bytes | None:

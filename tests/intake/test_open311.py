@@ -231,6 +231,7 @@ def test_an_address_naming_the_kelurahan_routes_without_coordinates(intake: Inta
         service_code="sampah",
         address_string="Jl. Kebon Sirih No. 5, Kel. Kebon Sirih, Jakarta Pusat",
         description="Sampah menumpuk.",
+        **{"attribute[visibility]": "public"},  # a private report's address is not shown
     )
     assert response.status_code == 201, response.text
     (answer,) = response.json()

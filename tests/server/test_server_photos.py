@@ -119,14 +119,10 @@ def test_uploading_a_complete_photo_again_is_harmless(
     assert row is not None and row.mime == "image/png"  # type: ignore[attr-defined]
 
 
-def test_unknown_photo_status_is_empty(server: RunningServer, world: World, api: Api) -> None:
-    sha = "0" * 64
-    assert api(OFFICER_A1).request("GET", f"/v1/photos/{sha}").json() == {
-        "sha256": sha,
-        "size": 0,
-        "received": 0,
-        "complete": False,
-    }
+def test_unknown_photo_status_is_not_found(server: RunningServer, world: World, api: Api) -> None:
+    response = api(OFFICER_A1).request("GET", f"/v1/photos/{'0' * 64}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_hash_mismatch_leaves_nothing(server: RunningServer, world: World, api: Api) -> None:
