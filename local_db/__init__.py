@@ -16,6 +16,15 @@ from .queries import (
     queue,
     search,
 )
+from .retention import (
+    OnScreen,
+    RetentionPolicy,
+    SweepReport,
+    reclaim_space,
+    remove_orphans,
+    sweep_storage,
+    thumb_path,
+)
 from .rows import (
     Account,
     AttentionItem,
@@ -40,6 +49,7 @@ from .rows import (
     UploadState,
 )
 from .session import account, actor, sign_in, sign_out, sync_state
+from .storage import StorageUsage, free_bytes, storage_usage
 from .tab_counts import counts
 
 __all__ = [
@@ -53,6 +63,7 @@ __all__ = [
     "LocalPhoto",
     "LocationSource",
     "NewPhoto",
+    "OnScreen",
     "OutboxEntry",
     "OutboxState",
     "PageApplied",
@@ -64,8 +75,11 @@ __all__ = [
     "ReportDetail",
     "ReportNotFound",
     "ReportView",
+    "RetentionPolicy",
     "SchemaTooNew",
     "Stage",
+    "StorageUsage",
+    "SweepReport",
     "SyncState",
     "TimelineItem",
     "UnsentWork",
@@ -78,18 +92,24 @@ __all__ = [
     "colleagues",
     "counts",
     "dismiss_attention",
+    "free_bytes",
     "get_report",
     "pending_counts",
     "photo_payload",
     "queue",
+    "reclaim_space",
     "record_action",
+    "remove_orphans",
     "reset_cursor",
     "retry_attention",
     "search",
     "sign_in",
     "sign_out",
     "start_pull",
+    "storage_usage",
+    "sweep_storage",
     "sync_state",
+    "thumb_path",
     "unsent_work",
     "wipe",
 ]

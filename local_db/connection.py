@@ -11,7 +11,12 @@ Invariants:
   lose the last commits on power loss; FULL fsyncs the WAL on every commit, ~0.1 ms);
 - foreign keys are enforced on every connection;
 - `data_version` grows after every committed write, so a figure derived from the data
-  (the tab counts) can be kept until the data changes (`memo`).
+  (the tab counts) can be kept until the data changes (`memo`);
+- `auto_vacuum = INCREMENTAL`: pages freed by the retention sweep are given back to the
+  file system a few hundred at a time (`retention.reclaim_space`), never by a blocking
+  full `VACUUM`. A new file gets it before its first table; a file made by an older
+  version is converted once, at open, by one `VACUUM` (which cannot run inside a
+  migration's transaction); the WAL is kept to `JOURNAL_SIZE_LIMIT` after checkpoints.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from typing import Any, TypeVar
 from .migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
+AUTO_VACUUM_INCREMENTAL = 2
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -94,10 +101,15 @@ class LocalDb:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = _connect(path)
         try:
+            # Before the first table of a new file (a no-op on an existing one).
+            writer.execute(f"PRAGMA auto_vacuum = {AUTO_VACUUM_INCREMENTAL}")
             mode = writer.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
                 raise sqlite3.OperationalError(f"cannot enable WAL, journal_mode={mode}")
+            writer.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
             migrate(writer)
+            if writer.execute("PRAGMA auto_vacuum").fetchone()[0] != AUTO_VACUUM_INCREMENTAL:
+                writer.execute("VACUUM")  # once: a file from before incremental vacuum
         except BaseException:
             writer.close()
             raise
@@ -155,6 +167,13 @@ class LocalDb:
         with self._write_lock:
             self._writer.execute("VACUUM")
             self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file without waiting for readers (PASSIVE): pages the
+        sweep gave back leave the file once the WAL's truncation reaches it."""
+        self._check_open()
+        with self._write_lock:
+            self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

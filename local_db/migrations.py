@@ -17,7 +17,10 @@ Versions:
 3. the open reports' stages and deadlines in one covering index, which the tab counts
    (per-stage overdue) read once per data version;
 4. the rework state of the displayed report (`sent_back_at`, `awaiting_new_after_photo`,
-   `photo_shas`), filled from each row's stored snapshot.
+   `photo_shas`), filled from each row's stored snapshot;
+5. the retention sweep's index (done reports by their last change). The switch to
+   `auto_vacuum = INCREMENTAL` goes with it but cannot run inside a transaction:
+   `LocalDb.open` converts a file made before it once, with one `VACUUM`.
 """
 
 from __future__ import annotations
@@ -285,6 +288,11 @@ def _rework(db: Database) -> None:
         photos = json.loads(data).get("photos") or []
         shas = ",".join(sorted(str(p.get("sha256", "")) for p in photos))
         db.conn.execute("UPDATE reports SET photo_shas = ? WHERE id = ?", (shas, rid))
+
+
+@MIGRATIONS(name="0005_retention")
+def _retention(db: Database) -> None:
+    _run(db, "CREATE INDEX reports_retention ON reports (bucket, updated_at)")
 
 
 def migrate(conn: sqlite3.Connection, *, stop_before: str | None = None) -> None:

@@ -32,15 +32,26 @@ from local_db import (
     Account,
     AttentionItem,
     LocalDb,
+    OnScreen,
     OutboxEntry,
     PendingCounts,
     QueueCounts,
     QueueItem,
     ReportDetail,
     Stage,
+    StorageUsage,
+    SweepReport,
     UnsentWork,
 )
-from sync import SyncEngine, SyncError, SyncProgress, SyncSettings, TokenStore, Transport
+from sync import (
+    StorageKeeper,
+    SyncEngine,
+    SyncError,
+    SyncProgress,
+    SyncSettings,
+    TokenStore,
+    Transport,
+)
 
 from .errors import SetupError
 from .photos import (
@@ -51,6 +62,7 @@ from .photos import (
     PhotoSource,
     capture_photo,
     sweep_partial_files,
+    write_thumbnail,
 )
 from .preferences import Preferences, load_preferences, save_preferences
 from .profile import Profile
@@ -60,6 +72,7 @@ log = logging.getLogger(__name__)
 DB_FILE = "tindak.sqlite"
 PREFS_FILE = "preferences.json"
 PHOTO_DIR = "photos"
+MB = 1024 * 1024
 
 Listener = Callable[[SyncProgress], None]
 
@@ -95,6 +108,19 @@ class Device:
             SyncSettings(device_name=device_name, photo_dir=self.photo_dir),
         )
         self._apply_photo_policy()
+        # The retention sweep: after each good sync, on "Bersihkan sekarang", and before
+        # a capture on low storage. Screens pin the report they show (`on_screen`).
+        self.on_screen = OnScreen()
+        self.keeper = StorageKeeper(
+            self.db,
+            self.photo_dir,
+            profile.storage,
+            self.engine.now_server,
+            on_screen=self.on_screen,
+            make_thumb=write_thumbnail,
+        )
+        self.engine.add_listener(self.keeper.on_progress)
+        self.free_space: Callable[[], int | None] = lambda: local_db.free_bytes(self.photo_dir)
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -109,11 +135,13 @@ class Device:
             if swept:
                 log.info("removed %d partial photo file(s)", swept)
         self._started = True
+        self.keeper.start()
         self.engine.start(interval_s=self.profile.sync_interval_s)
 
     def close(self) -> None:
         self._started = False
         self.engine.stop()
+        self.keeper.stop()
         self.db.close()
 
     def request_sync(self) -> None:
@@ -245,6 +273,34 @@ class Device:
         except InvalidValue:  # never a path from anything but a sha256
             return None
         return path if path.is_file() else None
+
+    def preview_source(self, sha256: str, local_path: str | None = None) -> Path | None:
+        """What a screen can show without the network: the full-size file, else the
+        thumbnail the retention sweep kept when it removed the full-size one."""
+        cached = self.cached_photo(sha256, local_path)
+        if cached is not None:
+            return cached
+        thumb = local_db.thumb_path(self.photo_dir, sha256)
+        return thumb if thumb.is_file() else None
+
+    # --- storage --------------------------------------------------------------------
+
+    def storage(self) -> StorageUsage:
+        """Space used by reports and photos, free space, what waits to be sent."""
+        return local_db.storage_usage(self.db, self.photo_dir)
+
+    def clean_now(self) -> SweepReport:
+        """Run the retention sweep now ("Bersihkan sekarang"), blocking."""
+        return self.keeper.sweep_now()
+
+    def make_room(self) -> SweepReport | None:
+        """Before a capture: with free space under the policy's threshold, sweep first
+        and return what it did (the screen tells the officer); None when there is room."""
+        free = self.free_space()
+        if free is None or free >= self.profile.storage.low_storage_mb * MB:
+            return None
+        log.info("low storage before a capture (%d bytes free): sweeping first", free)
+        return self.keeper.sweep_now()
 
     def fetch_photo(self, sha256: str, local_path: str | None = None) -> Path | None:
         """The photo's file, downloading it from the server when the device does not

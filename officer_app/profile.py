@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from local_db import RetentionPolicy
+
 from .errors import ProfileError
 
 PROFILE_ENV = "TINDAK_PROFILE"
@@ -47,6 +49,7 @@ class Profile:
     sync_interval_s: int = 60
     wifi_only_photos: bool = False
     photos: PhotoProfile = field(default_factory=PhotoProfile)
+    storage: RetentionPolicy = field(default_factory=RetentionPolicy)
     language: str = "id"
     theme: str = "light"
     source: str = "(bawaan / built-in defaults)"
@@ -60,6 +63,7 @@ _SECTIONS: Mapping[str, frozenset[str]] = {
     "sync": frozenset({"interval_s", "wifi_only_photos"}),
     "photos": frozenset({"long_edge", "quality", "stamp", "stamp_corner"}),
     "ui": frozenset({"language", "theme"}),
+    "storage": frozenset({"done_days", "full_photo_days", "photo_cache_mb", "low_storage_mb"}),
 }
 
 
@@ -104,7 +108,8 @@ def parse_profile(raw: Mapping[str, Any], source: str = "<profile>") -> Profile:
             raise ProfileError(f"{source}: unknown key(s) in [{section}]: {sorted(unknown)}")
     server, sync = raw.get("server", {}), raw.get("sync", {})
     photos, ui = raw.get("photos", {}), raw.get("ui", {})
-    defaults, photo_defaults = Profile(), PhotoProfile()
+    storage = raw.get("storage", {})
+    defaults, photo_defaults, keep = Profile(), PhotoProfile(), RetentionPolicy()
     return Profile(
         server_url=_url(server.get("url", defaults.server_url), "server.url", source),
         sync_interval_s=_int(
@@ -129,6 +134,32 @@ def parse_profile(raw: Mapping[str, Any], source: str = "<profile>") -> Profile:
                 photos.get("stamp_corner", photo_defaults.stamp_corner),
                 "photos.stamp_corner",
                 CORNERS,
+                source,
+            ),
+        ),
+        storage=RetentionPolicy(
+            done_days=_int(
+                storage.get("done_days", keep.done_days), "storage.done_days", 1, 3650, source
+            ),
+            full_photo_days=_int(
+                storage.get("full_photo_days", keep.full_photo_days),
+                "storage.full_photo_days",
+                0,
+                3650,
+                source,
+            ),
+            photo_cache_mb=_int(
+                storage.get("photo_cache_mb", int(keep.photo_cache_mb)),
+                "storage.photo_cache_mb",
+                10,
+                100_000,
+                source,
+            ),
+            low_storage_mb=_int(
+                storage.get("low_storage_mb", keep.low_storage_mb),
+                "storage.low_storage_mb",
+                0,
+                100_000,
                 source,
             ),
         ),

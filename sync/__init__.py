@@ -18,6 +18,7 @@ from .errors import (
     SyncError,
     TokenExpired,
 )
+from .housekeeping import StorageKeeper
 from .photos import Backoff
 from .progress import ErrorInfo, Phase, SessionStatus, SyncProgress, SyncReport
 from .tokens import KeyringTokenStore, MemoryTokenStore, Tokens, TokenStore
@@ -42,6 +43,7 @@ __all__ = [
     "ServerError",
     "SessionExpired",
     "SessionStatus",
+    "StorageKeeper",
     "SyncEngine",
     "SyncError",
     "SyncProgress",

@@ -38,11 +38,13 @@ from .process import process_photo
 from .record import LocalDbRecorder, to_new_photo
 from .settings import PhotoSettings, StampCorner
 from .store import file_sha256, photo_path, store_processed, sweep_partial_files
+from .thumbnail import THUMB_EDGE, write_thumbnail
 
 __all__ = [
     "ACCEPTED_FORMATS",
     "DEFAULT_RADIUS_M",
     "PREVIEW_EDGE",
+    "THUMB_EDGE",
     "CaptureResult",
     "CorruptImage",
     "EmbeddedTags",
@@ -80,4 +82,5 @@ __all__ = [
     "sweep_partial_files",
     "target_size",
     "to_new_photo",
+    "write_thumbnail",
 ]

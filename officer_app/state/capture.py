@@ -53,6 +53,8 @@ class CaptureModel:
     # The camera could not start here (no camera, no permission, no plugin): the screen
     # says so beside the gallery button, which stays usable.
     camera_unavailable: bool = False
+    # Told before saving when the phone was low on space and old, sent files were cleaned.
+    notice: str | None = None
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
@@ -120,8 +122,11 @@ class CaptureModel:
         if self._raw is None or self.processing or self.source is None:
             return False
         app = self._session.app
-        self.processing, self.error = True, None
+        self.processing, self.error, self.notice = True, None, None
         try:
+            room = await asyncio.to_thread(self._session.device.make_room)
+            if room is not None:
+                self.notice = app.t("storage.low_before_capture", mb=_mb(room.bytes_freed))
             result = await asyncio.to_thread(
                 self._session.device.capture,
                 self.report_id,
@@ -147,6 +152,10 @@ class CaptureModel:
         app.say(app.t("photo.saved"))
         await self._session.queue.refresh()
         return True
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f}"
 
 
 def _inspect(raw: bytes) -> tuple[bytes | None, GeoFix | None, PhotoError | None]:

@@ -133,6 +133,12 @@ class DetailModel:
         # Photos a fetch did not get in this screen's life (offline, refused); a
         # reload after the data changed (e.g. a sync) tries again.
         self._unavailable: set[str] = set()
+        # While shown, the retention sweep leaves this report and its files alone.
+        self._unpin = session.device.on_screen.pin(self.report_id)
+
+    def close(self) -> None:
+        """The screen closed: the report is no longer on screen."""
+        self._unpin()
 
     @property
     def status(self) -> Status | None:
@@ -169,7 +175,7 @@ class DetailModel:
             pics: dict[str, bytes | None] = {}
             if detail is not None:
                 for p in detail.photos:
-                    path = device.cached_photo(p.sha256, p.local_path)
+                    path = device.preview_source(p.sha256, p.local_path)
                     pics[p.sha256] = thumbs.get(p.sha256, path)
             return detail, pics, device.colleagues()
 

@@ -180,6 +180,13 @@ def CaptureView() -> ft.View:
                 ],
             )
         )
+    if model.notice:
+        body.append(
+            ft.Semantics(
+                identifier="capture-storage-notice",
+                content=ft.Text(model.notice, size=13, color=ft.Colors.ORANGE_900),
+            )
+        )
     if model.processing:
         body += [ft.ProgressBar(), ft.Text(app.t("capture.processing"), size=12)]
     if model.error:

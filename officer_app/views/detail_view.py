@@ -47,6 +47,7 @@ def DetailView() -> ft.View:
         return model
 
     model = use_model(opened)
+    ft.on_unmounted(model.close)  # the retention sweep may touch it again
 
     async def reload() -> None:
         await model.reload_if_changed(queue.loaded_at)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -99,3 +101,42 @@ def test_when_the_camera_fails_the_gallery_is_offered_at_once(make_phone: MakePh
     # and no photo is held; the unavailable note shows with it.
     assert not model.camera_open and not model.has_photo
     assert model.camera_unavailable
+
+
+def test_on_low_storage_the_capture_cleans_up_first_and_says_so(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", status=Status.DALAM_PROSES))
+    photo_dir = p.device.photo_dir
+    leftover = photo_dir / f"{'ab' * 32}.jpg"  # a file a killed write left, long ago
+    leftover.write_bytes(b"\xff" * 300_000)
+    os.utime(leftover, (time.time() - 86_400, time.time() - 86_400))
+    p.device.free_space = lambda: 5 * 1024 * 1024  # the phone reports 5 MB free
+    model = capture(p)
+    asyncio.run(model.got_photo(camera_jpeg(800, 600), PhotoSource.CAMERA, FIX))
+    assert asyncio.run(model.save())
+    assert model.notice is not None and "hampir penuh" in model.notice
+    assert "0.3 MB" in model.notice
+    assert not leftover.exists()
+    # With room, nothing is said and nothing is swept.
+    p.device.free_space = lambda: 2 * 1024**3
+    sweeps = p.device.keeper.sweeps
+    model.retake()
+    asyncio.run(model.got_photo(camera_jpeg(640, 480), PhotoSource.CAMERA, FIX))
+    assert asyncio.run(model.save())
+    assert model.notice is None and p.device.keeper.sweeps == sweeps
+
+
+def test_a_photo_that_cannot_be_stored_says_why_and_keeps_the_form(make_phone: MakePhone) -> None:
+    p = make_phone(report("r1", status=Status.DALAM_PROSES))
+    photo_dir = p.device.photo_dir
+    photo_dir.rmdir()
+    photo_dir.write_bytes(b"")  # the folder cannot take files (as a full volume cannot)
+    model = capture(p)
+    asyncio.run(model.got_photo(camera_jpeg(800, 600), PhotoSource.CAMERA, FIX))
+    assert not asyncio.run(model.save())
+    assert model.error == "Foto tidak dapat disimpan di perangkat. Periksa ruang penyimpanan."
+    assert model.has_photo and not model.saved and model.preview is not None
+    assert local_db.unsent_work(p.device.db).mutations == ()
+    photo_dir.unlink()
+    photo_dir.mkdir()
+    assert asyncio.run(model.save())  # the same photo, saved once there is room
+    assert model.saved and model.error is None

@@ -35,6 +35,25 @@ def test_the_shipped_profile_reads_cleanly() -> None:
     assert profile.server_url.startswith("http")
     assert profile.language == "id" and profile.photos.long_edge == 1600
     assert profile.source == str(DEFAULT_PROFILE_PATH)
+    # The shipped retention policy is the documented default one.
+    assert profile.storage == Profile().storage
+    assert (profile.storage.done_days, profile.storage.full_photo_days) == (30, 7)
+
+
+def test_the_storage_policy_is_read_and_checked(tmp_path: Path) -> None:
+    p = load_profile(
+        write(tmp_path, "[storage]\ndone_days = 14\nfull_photo_days = 3\nphoto_cache_mb = 120\n")
+    )
+    assert (p.storage.done_days, p.storage.full_photo_days, p.storage.photo_cache_mb) == (
+        14,
+        3,
+        120,
+    )
+    assert p.storage.low_storage_mb == Profile().storage.low_storage_mb
+    with pytest.raises(ProfileError, match=r"storage\.done_days must be between 1 and 3650"):
+        load_profile(write(tmp_path, "[storage]\ndone_days = 0\n"))
+    with pytest.raises(ProfileError, match=r"unknown key\(s\) in \[storage\]"):
+        load_profile(write(tmp_path, "[storage]\nkeep_days = 3\n"))
 
 
 def test_profile_values_and_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

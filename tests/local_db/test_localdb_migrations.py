@@ -28,6 +28,7 @@ def test_fresh_file_has_every_migration_and_durable_pragmas(db: LocalDb) -> None
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # INCREMENTAL
 
 
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
@@ -70,6 +71,8 @@ def test_upgrading_a_v1_database_keeps_its_data_and_indexes_it(tmp_path: Path) -
             # The rework columns are filled from the stored snapshot.
             row = conn.execute("SELECT photo_shas FROM reports WHERE id = 'r-old'").fetchone()
             assert row["photo_shas"] == SHA_OLD
+        with db.write() as conn:  # converted once at open: freed pages can be given back
+            assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
         # The unsent action survived the update, in its place in the queue.
         unsent = local_db.unsent_work(db)
         assert [m.id for m in unsent.mutations] == [entry_id]
