@@ -8,7 +8,8 @@ What the sweep removes (`sweep_storage`):
    koordinasi) not changed for `done_days`, with their rows and photo files — when
    nothing unsent and no needs-attention item refers to them;
 2. full-size photo files the server holds, of reports that are done or out of scope
-   or taken more than `full_photo_days` ago (the row stays: the photo is fetched again
+   or older than `full_photo_days` (the officer's own counted from when they were
+   attached on this device, others' from their capture; the row stays: the photo is fetched again
    on demand, as any photo the device did not take); then, while the full-size files
    still take more than `photo_cache_mb`, the oldest such files of any report. A small
    thumbnail (`thumbs/<sha256>.jpg`) is made first and stays, so the report remains
@@ -143,6 +144,13 @@ _BLOCKED = f"""
 """
 
 
+# A photo's age: the officer's own from when it was attached on this device (a gallery
+# pick may carry an old capture time), anyone else's from its capture on the server.
+_PHOTO_AGE = (
+    "CASE WHEN p.origin = 'device' THEN p.created_at ELSE COALESCE(p.captured_at, p.created_at) END"
+)
+
+
 def sweep_storage(
     db: LocalDb,
     photo_dir: Path,
@@ -246,9 +254,8 @@ def _photos_to_evict(
         rows = conn.execute(
             f"""
             SELECT p.sha256,
-                   MAX(COALESCE(p.captured_at_server, p.created_at)) AS newest,
-                   SUM(r.bucket = {Bucket.OPEN}
-                       AND COALESCE(p.captured_at_server, p.created_at) >= ?) AS keep,
+                   MAX({_PHOTO_AGE}) AS newest,
+                   SUM(r.bucket = {Bucket.OPEN} AND {_PHOTO_AGE} >= ?) AS keep,
                    GROUP_CONCAT(p.report_id, ' ') AS reports,
                    GROUP_CONCAT(p.local_path, '\n') AS paths
             FROM photos p JOIN reports r ON r.id = p.report_id
