@@ -7,11 +7,17 @@ The order is the guard:
 3. the header is parsed with only the raster formats we accept (`ACCEPTED_FORMATS`:
    never EPS/PDF, whose Pillow plugins call Ghostscript), and the pixel count the
    header *claims* is checked before a single pixel is decoded (decompression bombs);
-4. `verify()` walks the file's structure (PNG CRCs...), then the file is reopened, since
+4. a JPEG's marker structure is walked (`domain.photo_files`): a scan interrupted by a
+   foreign marker, restart markers that do not add up or no end marker are refused;
+   every other format's full decode is bounded by its cost per pixel
+   (`max_decode_bytes`), known from the header before anything is decoded;
+5. `verify()` walks the file's structure (PNG CRCs...), then the file is reopened, since
    a verified image cannot be loaded;
-5. a JPEG is asked for a `draft()` at the aspect-correct target size, so libjpeg decodes
+6. a JPEG is asked for a `draft()` at the aspect-correct target size, so libjpeg decodes
    at 1/2, 1/4 or 1/8 scale (DCT scaling) straight from the compressed data;
-6. `load()` decodes; truncated data raises (Pillow's LOAD_TRUNCATED_IMAGES stays off).
+7. `load()` decodes; truncated data raises (Pillow's LOAD_TRUNCATED_IMAGES stays off);
+   a JPEG whose last MCUs decoded to one uniform colour (what libjpeg makes of data it
+   never received, with only a warning) is refused as corrupt.
 
 Every error from Pillow (or the memory allocator) is mapped here, and only here, to
 the photo error tree; the original is kept as `__cause__`.
@@ -23,6 +29,14 @@ import io
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
+
+from domain.photo_files import (
+    BrokenImage,
+    JpegStructure,
+    check_jpeg_structure,
+    decode_cost,
+    flat_tail,
+)
 
 from .errors import CorruptImage, ImageTooLarge, UnreadableImage, UnsupportedFormat
 from .settings import PhotoSettings
@@ -44,6 +58,7 @@ class DecodedImage:
     image: Image.Image
     format: str  # Pillow's name of the input format
     original_size: tuple[int, int]  # as the file stores it, before draft / orientation
+    reduced: bool = False  # decoded at a reduced scale (JPEG DCT scaling)
 
 
 def target_size(width: int, height: int, long_edge: int) -> tuple[int, int]:
@@ -105,13 +120,18 @@ def decode_image(raw: bytes, settings: PhotoSettings) -> DecodedImage:
         raise CorruptImage(f"{fmt} header claims {width}x{height}")
     if width * height > settings.max_pixels:
         raise ImageTooLarge(f"{width}x{height} px > limit {settings.max_pixels} px")
-    scalable = fmt in ("JPEG", "MPO") and not (
-        probe.info.get("progressive") or probe.info.get("progression")
-    )
-    if not scalable and width * height > settings.max_full_decode_pixels:
+    structure: JpegStructure | None = None
+    if fmt in ("JPEG", "MPO"):
+        try:
+            structure = check_jpeg_structure(raw)
+        except BrokenImage as exc:
+            raise CorruptImage(f"{fmt}: {exc}") from exc
+    cost = decode_cost(fmt, probe.mode, structure)
+    if cost and width * height * cost > settings.max_decode_bytes:
+        limit = settings.max_decode_bytes // cost
         raise ImageTooLarge(
-            f"{fmt} {width}x{height} px decodes at full size: > limit "
-            f"{settings.max_full_decode_pixels} px"
+            f"{fmt} {width}x{height} {probe.mode} decodes at full size "
+            f"({cost} bytes a pixel): > limit {limit} px"
         )
     try:
         probe.verify()
@@ -122,14 +142,19 @@ def decode_image(raw: bytes, settings: PhotoSettings) -> DecodedImage:
 
     image = _open(raw)
     try:
-        if image.format in ("JPEG", "MPO"):
+        if structure is not None:
             image.draft(None, target_size(width, height, settings.long_edge))
         image.load()
     except MemoryError as exc:
         raise ImageTooLarge(f"{fmt} {width}x{height}: out of memory while decoding") from exc
     except Exception as exc:
         raise CorruptImage(f"{fmt} cannot be decoded: {exc}") from exc
-    return DecodedImage(image, fmt, (width, height))
+    if structure is not None and flat_tail(image, structure):
+        image.close()
+        # The MCUs libjpeg never received: a cut file ending in FFD9, a header claiming
+        # more pixels than the data holds, garbage in the scan.
+        raise CorruptImage(f"{fmt} {width}x{height}: the last blocks are missing (uniform)")
+    return DecodedImage(image, fmt, (width, height), reduced=structure is not None)
 
 
 def _open(raw: bytes) -> Image.Image:

@@ -203,7 +203,9 @@ def read_source_metadata(image: Image.Image) -> SourceMetadata:
     except Exception:  # Pillow raises (or warns-as-error) on broken EXIF: ignore it
         return SourceMetadata(had_exif=True, readable=False)
     if not tags and not gps and not exif_ifd:
-        return SourceMetadata(had_exif=had_exif, readable=not had_exif)
+        # Nothing parsed: an empty but well-formed block (some editors write one) is
+        # not damage; anything else that yields no tag is.
+        return SourceMetadata(had_exif=had_exif, readable=not had_exif or _empty_tiff(raw))
     orientation = tags.get(_ORIENTATION, 1)
     if not isinstance(orientation, int) or not 1 <= orientation <= 8:
         orientation = 1
@@ -218,6 +220,25 @@ def read_source_metadata(image: Image.Image) -> SourceMetadata:
     )
 
 
+def _empty_tiff(raw: object) -> bool:
+    """A well-formed EXIF block (TIFF header, a first IFD of no entry) with no tag."""
+    if not isinstance(raw, bytes):
+        return False
+    data = raw[6:] if raw.startswith(b"Exif\x00\x00") else raw
+    if len(data) < 8 or data[:4] not in (b"II*\x00", b"MM\x00*"):
+        return False
+    little = data[:2] == b"II"
+    offset = int.from_bytes(data[4:8], "little" if little else "big")
+    if offset == 0:
+        return True
+    return 8 <= offset <= len(data) - 2 and data[offset : offset + 2] == b"\x00\x00"
+
+
+def _dms(value: Any) -> tuple[Any, ...]:
+    """A GPS coordinate as a tuple: some writers store degrees only, one rational."""
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
+
+
 def gps_fix(gps: Mapping[int, Any]) -> GeoFix | None:
     """A fix from a GPS IFD (tag number -> value), or None if it is absent or unusable.
 
@@ -229,8 +250,8 @@ def gps_fix(gps: Mapping[int, Any]) -> GeoFix | None:
         lon_ref = _text(gps.get(piexif.GPSIFD.GPSLongitudeRef)).upper()
         if lat_ref not in ("N", "S") or lon_ref not in ("E", "W"):
             return None
-        lat = from_dms(tuple(gps[piexif.GPSIFD.GPSLatitude]))
-        lon = from_dms(tuple(gps[piexif.GPSIFD.GPSLongitude]))
+        lat = from_dms(_dms(gps[piexif.GPSIFD.GPSLatitude]))
+        lon = from_dms(_dms(gps[piexif.GPSIFD.GPSLongitude]))
         if lat_ref == "S":
             lat = -lat
         if lon_ref == "W":

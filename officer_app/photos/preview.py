@@ -11,12 +11,11 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
-from PIL import Image
-
 from .decode import decode_image, target_size
 from .errors import ImageTooLarge, PhotoError
 from .exif import read_source_metadata
-from .process import TRANSPOSE, to_rgb
+from .pixels import rgb_at_size
+from .process import TRANSPOSE
 from .settings import PhotoSettings
 
 PREVIEW_EDGE = 720
@@ -31,10 +30,8 @@ def make_preview(
     decoded = decode_image(raw, limits)
     try:
         orientation = read_source_metadata(decoded.image).orientation
-        image = to_rgb(decoded.image)
         size = target_size(*decoded.original_size, limits.long_edge)
-        if image.size != size:
-            image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+        image = rgb_at_size(decoded.image, size, reduced=decoded.reduced)
         for method in TRANSPOSE[orientation]:
             image = image.transpose(method)
         image.info = {}

@@ -24,6 +24,7 @@ from PIL import Image
 
 from domain import PhotoKind
 
+from .colour import to_srgb
 from .decode import DecodedImage, decode_image, target_size
 from .errors import ImageTooLarge, InvalidPhotoRequest, PhotoError
 from .exif import SourceMetadata, build_exif, read_source_metadata
@@ -37,13 +38,12 @@ from .model import (
     WarningCode,
     require_aware,
 )
-from .resize import resize_bicubic
+from .pixels import rgb_at_size
 from .settings import PhotoSettings
 from .stamp import draw_stamp, stamp_lines
 
 POOR_ACCURACY_M = 100.0  # half the validator's default 200 m radius
 STALE_FIX = timedelta(minutes=5)
-MAX_ICC_BYTES = 64 * 1024
 
 TRANSPOSE: dict[int, tuple[Image.Transpose, ...]] = {
     1: (),
@@ -120,16 +120,15 @@ def _finish(
     time_source, shot_time = _choose_time(source, meta, device_time, warnings)
     captured_at = shot_time + clock_offset
 
-    # An ICC profile only stays valid if the colour space does not change.
-    icc = decoded.image.info.get("icc_profile") if decoded.image.mode in ("RGB", "RGBA") else None
-    image = to_rgb(decoded.image)
+    icc = decoded.image.info.get("icc_profile")
     stored_w, stored_h = decoded.original_size
     size = target_size(stored_w, stored_h, settings.long_edge)
-    if image.size != size:
-        # After a JPEG's DCT scaling the remaining reduction is under 2x, where bicubic
-        # (Pillow's antialiased convolution) looks like Lanczos at ~75 % of its cost;
-        # bands of rows on each core (Pillow releases the GIL), same pixels.
-        image = resize_bicubic(image, size)
+    # After a JPEG's DCT scaling the remaining reduction is under 2x, where bicubic
+    # (Pillow's antialiased convolution) looks like Lanczos at ~75 % of its cost; a full
+    # decode is converted and resized band by band (no second full-size copy).
+    image = rgb_at_size(decoded.image, size, reduced=decoded.reduced)
+    # sRGB pixels, no profile in the output: a profile can carry device or owner strings.
+    image = to_srgb(image, icc)
     for method in TRANSPOSE[meta.orientation]:
         image = image.transpose(method)
     if settings.stamp:
@@ -154,7 +153,7 @@ def _finish(
         location_source=location_source,
         time_source=time_source,
     )
-    data = _encode(image, settings.quality, exif, icc)
+    data = _encode(image, settings.quality, exif)
     return ProcessedPhoto(
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -254,32 +253,10 @@ def _choose_time(
     return TimeSource.IMPORT, device_time
 
 
-def to_rgb(image: Image.Image) -> Image.Image:
-    """RGB pixels: transparency flattened onto white, 16-bit grey scaled, CMYK converted."""
-    mode = image.mode
-    if mode == "RGB":
-        return image
-    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        grey = image.convert("I").point(lambda v: v * (1 / 256))
-        return grey.convert("L").convert("RGB")
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        mode == "P" and "transparency" in image.info
-    )
-    if has_alpha:
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return image.convert("RGB")
-
-
-def _encode(image: Image.Image, quality: int, exif: bytes, icc: object) -> bytes:
+def _encode(image: Image.Image, quality: int, exif: bytes) -> bytes:
     # Pillow's JPEG writer copies the input's COM marker from `info`: clear it so that
     # nothing of the original's metadata can ride along into the output.
     image.info = {}
     out = io.BytesIO()
-    if isinstance(icc, bytes) and 0 < len(icc) <= MAX_ICC_BYTES:
-        image.save(out, "JPEG", quality=quality, optimize=True, exif=exif, icc_profile=icc)
-    else:
-        image.save(out, "JPEG", quality=quality, optimize=True, exif=exif)
+    image.save(out, "JPEG", quality=quality, optimize=True, exif=exif)
     return out.getvalue()

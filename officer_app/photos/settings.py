@@ -10,16 +10,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from domain.photo_files import MAX_DECODE_BYTES, MAX_PIXELS
+
 from .errors import InvalidPhotoRequest
 
 DEFAULT_LONG_EDGE = 1600
 DEFAULT_QUALITY = 80
 # A 50 MP phone photo (8160 x 6120) is accepted and reduced with JPEG DCT scaling; a
 # 108/200 MP "high resolution" mode photo is refused before decoding (see docs/photos.md).
-DEFAULT_MAX_PIXELS = 64_000_000
-# Formats decoded at full size (PNG, WebP..., and progressive JPEG, whose coefficients
-# libjpeg buffers whole) cost ~4 bytes a pixel and more in copies: 24 MP is ~100 MiB.
-DEFAULT_MAX_FULL_DECODE_PIXELS = 24_000_000
+# The same limits as the server's (`domain.photo_files`).
+DEFAULT_MAX_PIXELS = MAX_PIXELS
+# What a full decode (PNG, WebP..., progressive JPEG) may hold at its peak: the pixel
+# limit of each format follows from its cost per pixel (`domain.photo_files`).
+DEFAULT_MAX_DECODE_BYTES = MAX_DECODE_BYTES
 DEFAULT_MAX_INPUT_BYTES = 40 * 1024 * 1024
 
 
@@ -53,7 +56,7 @@ class PhotoSettings:
     corner: StampCorner = StampCorner.BOTTOM_LEFT
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     max_pixels: int = DEFAULT_MAX_PIXELS  # width x height as the file header claims it
-    max_full_decode_pixels: int = DEFAULT_MAX_FULL_DECODE_PIXELS  # same, without DCT scaling
+    max_decode_bytes: int = DEFAULT_MAX_DECODE_BYTES  # peak of a decode without DCT scaling
 
     def __post_init__(self) -> None:
         checks = (
@@ -62,8 +65,8 @@ class PhotoSettings:
             (self.max_input_bytes > 0, f"max_input_bytes must be > 0, got {self.max_input_bytes}"),
             (self.max_pixels > 0, f"max_pixels must be > 0, got {self.max_pixels}"),
             (
-                self.max_full_decode_pixels > 0,
-                f"max_full_decode_pixels must be > 0, got {self.max_full_decode_pixels}",
+                self.max_decode_bytes > 0,
+                f"max_decode_bytes must be > 0, got {self.max_decode_bytes}",
             ),
         )
         for ok, why in checks:

@@ -103,7 +103,7 @@ def test_impossible_settings_are_refused() -> None:
         {"quality": 101},
         {"max_pixels": 0},
         {"max_input_bytes": -1},
-        {"max_full_decode_pixels": 0},
+        {"max_decode_bytes": 0},
         {"corner": "middle"},
     ]
     for bad in bad_values:
