@@ -101,11 +101,25 @@ def insert_device_photo(
 
 
 def uploads_due(conn: sqlite3.Connection, now: datetime) -> list[LocalPhoto]:
-    """Device photos the server does not hold yet, one per sha256, oldest first."""
+    """Device photos the server does not hold yet, one per sha256, in the order of the
+    actions waiting for them: the photo of the earliest unsent action (by `device_seq`)
+    first, so the work held behind it is freed first; photos no action waits for come
+    last, oldest first."""
     rows = conn.execute(
-        "SELECT * FROM photos WHERE origin = 'device' AND upload_state IN (?, ?) "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at",
-        (UploadState.PENDING.value, UploadState.UPLOADING.value, dt_out(now)),
+        "SELECT photos.*, (SELECT MIN(outbox.device_seq) FROM outbox, "
+        "json_each(outbox.depends_on) AS dep WHERE dep.value = photos.sha256 "
+        "AND outbox.state IN (?, ?, ?)) AS first_seq "
+        "FROM photos WHERE origin = 'device' AND upload_state IN (?, ?) "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+        "ORDER BY first_seq IS NULL, first_seq, created_at",
+        (
+            OutboxState.PENDING.value,
+            OutboxState.SENT.value,
+            OutboxState.HELD.value,
+            UploadState.PENDING.value,
+            UploadState.UPLOADING.value,
+            dt_out(now),
+        ),
     ).fetchall()
     seen: set[str] = set()
     out: list[LocalPhoto] = []
@@ -113,6 +127,30 @@ def uploads_due(conn: sqlite3.Connection, now: datetime) -> list[LocalPhoto]:
         if r["sha256"] not in seen:
             seen.add(r["sha256"])
             out.append(photo_from_row(r))
+    return out
+
+
+def waiting_actions(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
+    """For each photo not on the server yet: the unsent actions waiting for it, as
+    (report tracking id or id, action), in device order (what the sync bar lists)."""
+    rows = conn.execute(
+        "SELECT dep.value AS sha256, COALESCE(reports.tracking_id, outbox.report_id) AS ref, "
+        "outbox.action AS action FROM outbox JOIN json_each(outbox.depends_on) AS dep "
+        "LEFT JOIN reports ON reports.id = outbox.report_id "
+        "WHERE outbox.state IN (?, ?, ?) AND EXISTS (SELECT 1 FROM photos "
+        "WHERE photos.sha256 = dep.value AND photos.origin = 'device' "
+        "AND photos.upload_state IN (?, ?)) ORDER BY outbox.device_seq",
+        (
+            OutboxState.PENDING.value,
+            OutboxState.SENT.value,
+            OutboxState.HELD.value,
+            UploadState.PENDING.value,
+            UploadState.UPLOADING.value,
+        ),
+    ).fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        out.setdefault(r["sha256"], []).append((r["ref"], r["action"]))
     return out
 
 

@@ -105,7 +105,11 @@ class Device:
             self.db,
             transport or Transport(profile.server_url),
             token_store,
-            SyncSettings(device_name=device_name, photo_dir=self.photo_dir),
+            SyncSettings(
+                device_name=device_name,
+                photo_dir=self.photo_dir,
+                photo_streams=profile.photo_streams,
+            ),
         )
         self._apply_photo_policy()
         # The retention sweep: after each good sync, on "Bersihkan sekarang", and before
@@ -172,6 +176,14 @@ class Device:
     def set_network(self, on_wifi: bool) -> None:
         self._on_wifi = on_wifi
         self._apply_photo_policy()
+
+    def network_changed(self, available: bool, on_wifi: bool | None = None) -> None:
+        """A connectivity event or the app coming back to the foreground: a network
+        that returns is tried at once (the back-off is reset), not minutes later."""
+        if on_wifi is not None:
+            self.set_network(on_wifi)
+        if self._started:
+            self.engine.network_changed(available)
 
     # --- account --------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,6 +122,18 @@ class PlatformServices:
             log.info("connectivity unknown: %s", exc)
             return None
         return _wifi(kinds)
+
+    def watch_network(self, changed: Callable[[bool, bool | None], None]) -> None:
+        """Call `changed(available, on_wifi)` on every connectivity change the platform
+        reports (Android, iOS, desktop; the web build may report none)."""
+        if self._connectivity is None:
+            self._connectivity = ft.Connectivity()
+
+        def on_change(e: ft.ConnectivityChangeEvent) -> None:
+            names = {getattr(k, "value", str(k)) for k in e.connectivity}
+            changed(bool(names - {"none"}), _wifi(e.connectivity))
+
+        self._connectivity.on_change = on_change
 
 
 def _wifi(kinds: list[Any]) -> bool | None:

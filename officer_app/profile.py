@@ -48,6 +48,7 @@ class Profile:
     server_url: str = "http://127.0.0.1:8765"
     sync_interval_s: int = 60
     wifi_only_photos: bool = False
+    photo_streams: int = 2  # concurrent photo chunk streams (one connection each)
     photos: PhotoProfile = field(default_factory=PhotoProfile)
     storage: RetentionPolicy = field(default_factory=RetentionPolicy)
     language: str = "id"
@@ -60,7 +61,7 @@ class Profile:
 
 _SECTIONS: Mapping[str, frozenset[str]] = {
     "server": frozenset({"url"}),
-    "sync": frozenset({"interval_s", "wifi_only_photos"}),
+    "sync": frozenset({"interval_s", "wifi_only_photos", "photo_streams"}),
     "photos": frozenset({"long_edge", "quality", "stamp", "stamp_corner"}),
     "ui": frozenset({"language", "theme"}),
     "storage": frozenset({"done_days", "full_photo_days", "photo_cache_mb", "low_storage_mb"}),
@@ -117,6 +118,9 @@ def parse_profile(raw: Mapping[str, Any], source: str = "<profile>") -> Profile:
         ),
         wifi_only_photos=_bool(
             sync.get("wifi_only_photos", defaults.wifi_only_photos), "sync.wifi_only_photos", source
+        ),
+        photo_streams=_int(
+            sync.get("photo_streams", defaults.photo_streams), "sync.photo_streams", 1, 3, source
         ),
         photos=PhotoProfile(
             long_edge=_int(

@@ -3,6 +3,7 @@
 The app calls only what is listed in `__all__`; see docs/sync.md.
 """
 
+from .backoff import Backoff
 from .clock import ClockSample, ServerClock
 from .engine import SyncEngine, SyncSettings
 from .errors import (
@@ -19,7 +20,6 @@ from .errors import (
     TokenExpired,
 )
 from .housekeeping import StorageKeeper
-from .photos import Backoff
 from .progress import ErrorInfo, Phase, SessionStatus, SyncProgress, SyncReport
 from .tokens import KeyringTokenStore, MemoryTokenStore, Tokens, TokenStore
 from .transport import LoginResult, Transport

@@ -1,17 +1,26 @@
-"""The sync engine: one pass = photos, push, pull; one pass at a time; a background loop.
+"""The sync engine: one pass = push, photos (pushing as they land), pull; one pass at a
+time; a background loop that retries fast when the network comes back.
 
 Order of a pass, and why:
-1. photos first, so the actions waiting on them can go in the same pass;
-2. push next, so the officer's work reaches the server as early as possible and the
-   pull that follows already contains it (the overlay settles in one pass, no flicker);
-3. pull last. With nothing to upload or push the pass is just the pull: one round trip.
+1. push every action that waits for no photo first: a START or an ACCEPT is a few
+   hundred bytes and the supervisor is watching for it; it must not queue behind
+   megabytes of evidence, nor be lost to a cut in the photo phase;
+2. photos next, in the order of the actions waiting for them, on a few concurrent
+   chunk streams; each confirmed photo frees the actions held behind it, and they are
+   pushed at once, while the other photos still upload;
+3. pull last, so it already contains the pass's work (the overlay settles in one pass,
+   no flicker). With nothing to upload or push the pass is just the pull: one round trip.
 
 Invariants:
 - at most one pass runs at a time; a request while one runs is coalesced into exactly
   one more pass after it (callers of `sync_once` wait for a pass that started after
   their call, so their latest action is included);
-- failures back off exponentially with jitter (quick retries on demand via
-  `request_sync`); `SessionExpired` / `DeviceRevoked` stop the loop until a login;
+- failures back off exponentially with jitter, never above the cap (`sync.backoff`, the
+  one home of the formula); a pass that fails while the device already knows it is
+  offline does not count (recording actions offline must not push the retry away);
+  while offline with unsent work a cheap health probe runs on its own backing-off timer
+  and a success (or `network_changed(True)` from the platform) resets the back-off and
+  runs a pass at once; `SessionExpired` / `DeviceRevoked` stop the loop until a login;
 - the server clock offset is re-estimated on every exchange and the best sample of a
   pass (shortest round trip) is stored in the database;
 - the engine never touches the UI: it publishes `SyncProgress` values to listeners;
@@ -37,10 +46,11 @@ from domain.protocol import MAX_PUSH_BATCH, UserInfo
 from local_db import LocalDb, UnsentWork
 from local_db import state as db_state
 
+from .backoff import Backoff
 from .clock import ServerClock
 from .errors import AuthError, DeviceRevoked, Offline, SessionExpired, SyncError
 from .photo_fetch import fetch_photo, remove_fetched
-from .photos import Backoff, PhotoStats
+from .photos import PhotoStats
 from .photos import upload_photos as upload_photo_files
 from .progress import ErrorInfo, Phase, SessionStatus, SyncProgress, SyncReport
 from .pull import pull_changes
@@ -62,8 +72,14 @@ class SyncSettings:
     pull_limit: int = 500
     push_batch: int = MAX_PUSH_BATCH
     retry_base_s: float = 5.0
-    retry_max_s: float = 300.0
+    retry_max_s: float = 300.0  # the cap: no automatic retry ever waits longer
+    # The health probe while offline with unsent work: first after ~base, then
+    # backing off to its own cap (a probe is one small GET).
+    probe_base_s: float = 2.0
+    probe_max_s: float = 30.0
     photo_backoff: Backoff = field(default_factory=Backoff)
+    # Concurrent photo chunk streams (one connection each); 2-3 fill a weak mobile link.
+    photo_streams: int = 2
     # Where fetched photos are kept; None: `photos/` next to the database file.
     photo_dir: Path | None = None
 
@@ -103,7 +119,9 @@ class SyncEngine:
         self._threads_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._failures = 0
+        self._failures = 0  # failed passes that count for the back-off
+        self._offline = False  # the last exchange found no network
+        self._probes = 0  # failed health probes since the network went away
         # Observation.
         self._listeners: list[Listener] = []
         self._progress = SyncProgress(
@@ -222,6 +240,22 @@ class SyncEngine:
         assert report is not None
         return report
 
+    def _push(self, stats: dict[str, int], *, quiet: bool = False) -> None:
+        """Push everything sendable now (actions waiting for a photo stay held)."""
+        if not has_unsent(self.db):
+            return
+        if not quiet:
+            self._publish(phase=Phase.PUSHING, done=0, total=0)
+        pu = push_outbox(
+            self.db,
+            self.session,
+            self.now_server,
+            (lambda d, t: None) if quiet else (lambda d, t: self._publish(done=d, total=t)),
+            self.settings.push_batch,
+        )
+        for key, value in (("pushed", pu.sent), ("applied", pu.applied), ("rejected", pu.rejected)):
+            stats[key] = stats.get(key, 0) + value
+
     def _pass(self, upload_photos: bool | None) -> SyncReport:
         started = _utcnow()
         requests_before = self.transport.requests
@@ -232,9 +266,10 @@ class SyncEngine:
         try:
             if self._session_status() is not SessionStatus.ACTIVE:
                 raise SessionExpired("nobody is signed in")
+            self._push(stats)
             photos_on = self._upload_photos if upload_photos is None else upload_photos
             if photos_on:
-                self._publish(phase=Phase.UPLOADING_PHOTOS)
+                self._publish(phase=Phase.UPLOADING_PHOTOS, done=0, total=0)
                 ps: PhotoStats = upload_photo_files(
                     self.db,
                     self.session,
@@ -244,20 +279,14 @@ class SyncEngine:
                     ),
                     self.settings.photo_backoff,
                     self._rng,
+                    streams=self.settings.photo_streams,
+                    # The actions held behind a photo go as soon as it is confirmed.
+                    on_confirmed=lambda sha: self._push(stats, quiet=True),
                 )
                 stats.update(photos_uploaded=ps.uploaded, photo_bytes=ps.bytes_sent)
+                self._push(stats)
             else:
                 skipped.append("photos")
-            if has_unsent(self.db):
-                self._publish(phase=Phase.PUSHING, done=0, total=0)
-                pu = push_outbox(
-                    self.db,
-                    self.session,
-                    self.now_server,
-                    lambda d, t: self._publish(done=d, total=t),
-                    self.settings.push_batch,
-                )
-                stats.update(pushed=pu.sent, applied=pu.applied, rejected=pu.rejected)
             self._publish(phase=Phase.PULLING, done=0, total=0)
             pl = pull_changes(
                 self.db,
@@ -309,9 +338,16 @@ class SyncEngine:
         changes: dict[str, object] = {"running": False, "phase": Phase.IDLE}
         if error is None:
             self._failures = 0
+            self._offline = False
+            self._probes = 0
             changes.update(online=True, last_error=None, last_success_at=at)
         else:
-            self._failures += 1
+            offline = isinstance(error, Offline)
+            if not (offline and self._offline):
+                # A failure while the device already knew it was offline says nothing
+                # new: counting it would push the retry away for every offline action.
+                self._failures += 1
+            self._offline = offline
             changes["last_error"] = ErrorInfo.of(error, at)
             changes["online"] = not isinstance(error, Offline)
             if isinstance(error, DeviceRevoked):
@@ -372,13 +408,65 @@ class SyncEngine:
             return  # stopped before the thread got going: leave the database alone
         self.sync_once()
 
+    # --- network and back-off --------------------------------------------------------
+
+    @property
+    def retry_backoff(self) -> Backoff:
+        return Backoff(self.settings.retry_base_s, self.settings.retry_max_s)
+
+    @property
+    def probe_backoff(self) -> Backoff:
+        return Backoff(self.settings.probe_base_s, self.settings.probe_max_s)
+
+    def network_changed(self, available: bool) -> None:
+        """The platform says the network came back (or went away): connectivity
+        events and app resume call this. Coming back resets the back-off and syncs at
+        once; going away only marks the device offline (nothing to try)."""
+        if not available:
+            self._offline = True
+            self._publish(online=False)
+            return
+        self._failures = 0
+        self._probes = 0
+        self.request_sync()
+
     def next_delay(self, interval: float) -> float:
-        """Seconds until the next pass: the interval, or a jittered backoff after
-        failures (capped, never longer than the retry maximum)."""
-        if self._failures == 0:
+        """Seconds until the next pass: the interval, or a jittered back-off after
+        failures, never above `retry_max_s`. Offline, the interval: the health probe
+        (or a connectivity event) brings the next pass as soon as the link is back."""
+        if self._failures == 0 or self._offline:
             return interval
-        raw = min(self.settings.retry_max_s, self.settings.retry_base_s * 2 ** (self._failures - 1))
-        return float(raw * self._rng.uniform(0.5, 1.5))
+        return self.retry_backoff.delay(self._failures, self._rng)
+
+    def next_probe_delay(self) -> float:
+        """Seconds until the next health probe while offline with unsent work."""
+        return self.probe_backoff.delay(self._probes + 1, self._rng)
+
+    def probe(self) -> bool:
+        """One cheap `GET /health`: True resets the back-off (the link is back)."""
+        if self.transport.health():
+            self._failures = 0
+            self._probes = 0
+            self._offline = False
+            self._publish(online=True)
+            return True
+        self._probes += 1
+        return False
+
+    def _wait_for_next(self, interval: float) -> None:
+        """Sleep until the next pass is due, a wake-up, or a successful probe."""
+        deadline = time.monotonic() + self.next_delay(interval)
+        while not self._stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if not (self._offline and has_unsent(self.db)):
+                self._wake.wait(remaining)
+                return
+            if self._wake.wait(min(remaining, self.next_probe_delay())):
+                return
+            if self._stop.is_set() or self.probe():
+                return
 
     def _loop(self, interval: float) -> None:
         while not self._stop.is_set():
@@ -390,4 +478,4 @@ class SyncEngine:
             if self._progress.session is not SessionStatus.ACTIVE:
                 self._wake.wait()  # until a login (or stop) wakes us
                 continue
-            self._wake.wait(self.next_delay(interval))
+            self._wait_for_next(interval)

@@ -109,10 +109,16 @@ def App(device: Device) -> list[ft.View]:
     def resized(e: ft.PageResizeEvent) -> None:
         app.width = float(e.width)
 
+    def resumed(e: ft.AppLifecycleStateChangeEvent) -> None:
+        # Back in the foreground: the phone may have found a network meanwhile.
+        if e.state is ft.AppLifecycleState.RESUME:
+            session.device.network_changed(True)
+
     async def mounted() -> None:
         app.width = float(page.width or 0)
         page.on_resize = resized
         page.on_close = lambda: session.close()
+        page.on_app_lifecycle_state_change = resumed
         session.attach()
         await asyncio.gather(_locate(session), _network(session))
 
@@ -156,3 +162,4 @@ async def _network(session: Session) -> None:
     wifi = await session.platform.on_wifi()
     if wifi is not None:
         await asyncio.to_thread(session.device.set_network, wifi)
+    session.platform.watch_network(session.device.network_changed)

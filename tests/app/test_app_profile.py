@@ -34,6 +34,7 @@ def test_the_shipped_profile_reads_cleanly() -> None:
     profile = load_profile(DEFAULT_PROFILE_PATH)
     assert profile.server_url.startswith("http")
     assert profile.language == "id" and profile.photos.long_edge == 1600
+    assert profile.photo_streams == 2
     assert profile.source == str(DEFAULT_PROFILE_PATH)
     # The shipped retention policy is the documented default one.
     assert profile.storage == Profile().storage
@@ -60,13 +61,14 @@ def test_profile_values_and_env_override(tmp_path: Path, monkeypatch: pytest.Mon
     path = write(
         tmp_path,
         '[server]\nurl = "https://crm.jakarta.go.id/"\n[sync]\ninterval_s = 30\n'
-        'wifi_only_photos = true\n[photos]\nlong_edge = 1280\nstamp_corner = "top_right"\n'
+        'wifi_only_photos = true\nphoto_streams = 3\n[photos]\nlong_edge = 1280\nstamp_corner = "top_right"\n'
         '[ui]\nlanguage = "en"\n',
     )
     monkeypatch.setenv(PROFILE_ENV, str(path))
     p = load_profile()
     assert p.server_url == "https://crm.jakarta.go.id"
     assert (p.sync_interval_s, p.wifi_only_photos, p.language) == (30, True, "en")
+    assert p.photo_streams == 3
     assert (p.photos.long_edge, p.photos.quality, p.photos.stamp_corner) == (1280, 80, "top_right")
 
 
@@ -76,6 +78,7 @@ def test_profile_values_and_env_override(tmp_path: Path, monkeypatch: pytest.Mon
         ('[server]\nurl = "ftp://x"\n', "server.url must be an http(s) URL"),
         ("[sync]\ninterval_s = 1\n", "sync.interval_s must be between 5 and 86400"),
         ("[sync]\ninterval_s = true\n", "sync.interval_s must be an integer"),
+        ("[sync]\nphoto_streams = 8\n", "sync.photo_streams must be between 1 and 3"),
         ('[photos]\nstamp = "yes"\n', "photos.stamp must be true or false"),
         ('[ui]\nlanguage = "fr"\n', "ui.language must be one of"),
         ('[ui]\nlanguag = "id"\n', "unknown key(s) in [ui]"),

@@ -111,6 +111,15 @@ class Device:
         self.db.close()
 
 
+# Quick retries and probes, so the loop's scenarios finish in a fraction of a second.
+_FAST: dict[str, Any] = {
+    "retry_base_s": 0.05,
+    "retry_max_s": 0.2,
+    "probe_base_s": 0.05,
+    "probe_max_s": 0.2,
+}
+
+
 class Devices:
     def __init__(self, server: RunningServer, tmp_path: Path) -> None:
         self.server = server
@@ -118,18 +127,27 @@ class Devices:
         self.made: list[Device] = []
 
     def __call__(
-        self, username: str | None, name: str | None = None, *, login: bool = True, **settings: Any
+        self,
+        username: str | None,
+        name: str | None = None,
+        *,
+        login: bool = True,
+        via: str | None = None,
+        net: CountingTransport | None = None,
+        **settings: Any,
     ) -> Device:
+        """A signed-in device; `via` is another base URL (e.g. a fault proxy's), `net`
+        another wrapper of the real HTTP transport."""
         name = name or f"{username}-{len(self.made)}"
-        net = CountingTransport()
-        transport = Transport(self.server.base_url, transport=net)
+        net = net or CountingTransport()
+        transport = Transport(via or self.server.base_url, transport=net)
         db = LocalDb.open(self.tmp_path / f"{name}.sqlite")
         tokens = MemoryTokenStore()
         engine = SyncEngine(
             db,
             transport,
             tokens,
-            SyncSettings(device_name=name, retry_base_s=0.05, retry_max_s=0.2, **settings),
+            SyncSettings(**{**_FAST, "device_name": name, **settings}),
         )
         photo_dir = self.tmp_path / f"{name}-photos"
         photo_dir.mkdir()

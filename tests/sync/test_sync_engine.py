@@ -77,10 +77,11 @@ def test_concurrent_requests_coalesce_into_one_more_pass(devices: Devices, world
     assert results[1] is results[2]  # the two latecomers share the second pass
 
 
-def test_background_loop_retries_with_backoff_and_syncs_on_request(
-    devices: Devices, world: World
+def test_background_loop_probes_while_offline_and_syncs_on_request(
+    devices: Devices, world: World, sqlite_server: RunningServer
 ) -> None:
     d = devices(SUPERVISOR_A)
+    later = new_report(sqlite_server, world, title="Pohon tumbang")
     succeeded = threading.Event()
     failures: list[SyncProgress] = []
 
@@ -91,17 +92,23 @@ def test_background_loop_retries_with_backoff_and_syncs_on_request(
             succeeded.set()
 
     d.engine.add_listener(watch)
+    d.ok_sync()
+    succeeded.clear()
     d.net.offline = True
-    d.engine.start(interval_s=3600)  # only backoff retries can bring the next passes
+    d.act(world.rid("a_new"), Action.DISPATCH, assignee_id=world.uid(OFFICER_A1))
+    d.engine.start(interval_s=3600)  # only the probe can bring the next pass
     deadline = time.monotonic() + WAIT_S
-    while len(failures) < 2 and time.monotonic() < deadline:
+    while (not failures or d.engine._probes < 2) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert len(failures) >= 2 and failures[-1].online is False
+    assert failures and failures[-1].online is False
+    assert d.engine._probes >= 2  # probing, backing off, while the work waits
     d.net.offline = False
     assert succeeded.wait(WAIT_S)
+    assert d.engine._probes == 0 and d.engine._failures == 0  # the probe reset the back-off
+    assert local_db.pending_counts(d.db).mutations == 0
     # On demand: a dispatch, then "sync now".
     succeeded.clear()
-    d.act(world.rid("a_new"), Action.DISPATCH, assignee_id=world.uid(OFFICER_A1))
+    d.act(later, Action.DISPATCH, assignee_id=world.uid(OFFICER_A1))
     d.engine.request_sync()
     assert succeeded.wait(WAIT_S)
     deadline = time.monotonic() + WAIT_S
@@ -110,18 +117,6 @@ def test_background_loop_retries_with_backoff_and_syncs_on_request(
     assert local_db.pending_counts(d.db).mutations == 0
     d.engine.stop()
     assert d.engine._thread is None
-
-
-def test_backoff_grows_with_jitter_and_is_capped(devices: Devices, world: World) -> None:
-    d = devices(SUPERVISOR_A)
-    assert d.engine.next_delay(60) == 60
-    base, cap = d.engine.settings.retry_base_s, d.engine.settings.retry_max_s
-    for failures in range(1, 12):
-        d.engine._failures = failures
-        raw = min(cap, base * 2 ** (failures - 1))
-        delays = {d.engine.next_delay(60) for _ in range(20)}
-        assert all(0.5 * raw <= x <= 1.5 * raw for x in delays)
-        assert len(delays) > 1  # jittered
 
 
 def test_a_captive_portal_answer_is_never_taken_as_an_acknowledgement(
