@@ -6,6 +6,7 @@ Routes (view stack, so Android's back button and the app bar's arrow go back):
     /laporan/:rid/foto     Kamera / Galeri for that report
     /perhatian             Perlu perhatian
     /pengaturan            Pengaturan
+    /pengaturan/penyimpanan  Penyimpanan (space used, what waits, "Bersihkan sekarang")
 Signed out, every route shows Masuk; a revoked device shows the wipe screen. A
 supervisor's or validator's account gets its role's own screens instead of the queue
 (`officer_app.supervisor.routes.role_routes`), with the shared screens kept.
@@ -34,6 +35,7 @@ from .not_found import NotFound
 from .queue_view import QueueView
 from .revoked_view import RevokedView
 from .settings_view import SettingsView
+from .storage_view import StorageView
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,11 @@ def _routes(role: Role | None) -> list[ft.Route]:
     screens every role shares (Perlu perhatian, Pengaturan) come first."""
     shared = [
         ft.Route(path="/perhatian", component=_ATTENTION),
-        ft.Route(path="/pengaturan", component=_SETTINGS),
+        ft.Route(
+            path="/pengaturan",
+            component=_SETTINGS,
+            children=[ft.Route(path="penyimpanan", component=StorageView)],
+        ),
     ]
     if role is not None:
         from ..supervisor.routes import role_routes

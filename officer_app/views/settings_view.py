@@ -87,6 +87,16 @@ def SettingsView() -> ft.View:
             [(str(s), app.t("settings.photo_size.px", n=s)) for s in model.photo_sizes],
             lambda v: model.set_photo_long_edge(int(v)),
         ),
+        section(app.t("settings.storage")),
+        ft.Semantics(
+            identifier="settings-storage",
+            content=ft.ListTile(
+                leading=ft.Icon(ft.Icons.STORAGE),
+                title=ft.Text(app.t("settings.storage_open")),
+                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                on_click=lambda: session.navigate("/pengaturan/penyimpanan"),
+            ),
+        ),
         ft.Divider(),
         section(app.t("settings.account")),
         ft.Semantics(

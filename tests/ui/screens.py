@@ -92,6 +92,10 @@ def capture_size(out: Path, photo: Path, size_name: str, viewport: dict[str, int
                 ui.page.get_by_role("tab", name="Pengaturan").first.click()
                 ui.wait("settings-about")
                 shot("06-pengaturan")
+                ui.click("settings-storage")
+                ui.wait("storage-total", timeout=20_000)
+                time.sleep(1.0)
+                shot("07-penyimpanan")
                 ctx.close()
                 browser.close()
         finally:

@@ -8,7 +8,9 @@ language switches to English at runtime.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 
 import pytest
 
@@ -85,3 +87,22 @@ def test_language_switches_to_english_at_runtime(ui: Ui, stack: Stack) -> None:
     nav(ui, "Queue")
     ui.wait_until(lambda: "To act on" in ui.text_of("stage-to_act"), timeout_s=30)
     assert stack.device.prefs.language == "en"  # kept on the device
+
+
+def test_penyimpanan_shows_the_space_used_and_cleans_up_now(ui: Ui, stack: Stack) -> None:
+    ui.sign_in("petugas.demo")
+    ui.wait("stage-to_act", timeout=30_000)
+    # A photo file a killed write left long ago: nothing refers to it.
+    leftover = stack.device.photo_dir / f"{'ef' * 32}.jpg"
+    leftover.write_bytes(b"\xff" * 300_000)
+    os.utime(leftover, (time.time() - 86_400,) * 2)
+    nav(ui, "Pengaturan")
+    ui.click("settings-storage")
+    ui.wait("storage-total", timeout=20_000)
+    assert "Laporan (" in ui.text_of("storage-reports")
+    assert "MB" in ui.text_of("storage-total") or "KB" in ui.text_of("storage-total")
+    assert "terkirim" in ui.text_of("storage-waiting")
+    ui.click("storage-clean")
+    ui.wait("storage-result", timeout=30_000)
+    assert "Dibersihkan" in ui.text_of("storage-result")
+    assert not leftover.exists()
