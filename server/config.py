@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from domain.photo_files import MAX_PIXELS
 from domain.protocol import MAX_PULL_LIMIT, MAX_PUSH_BATCH
 
 from .db import ensure_sqlite_parent
@@ -28,7 +29,9 @@ def system_clock() -> datetime:
 class Limits:
     json_body_bytes: int = 1024 * 1024  # any non-photo request body
     photo_bytes: int = 15 * 1024 * 1024  # one photo, all chunks together
-    photo_pixels: int = 40_000_000  # width * height, checked before decoding
+    # width * height, checked before decoding; the device's own limits
+    # (`domain.photo_files`) also apply, whatever this says.
+    photo_pixels: int = MAX_PIXELS
     push_batch: int = MAX_PUSH_BATCH
     pull_limit: int = MAX_PULL_LIMIT
     pull_default: int = 200

@@ -7,9 +7,12 @@ Invariants:
 - the partial file is trusted only up to `received` (longer: truncated; shorter, e.g.
   after a crash: `received` drops to what is really there);
 - at the last byte the whole file is checked - sha256, a real JPEG or PNG whose header
-  dimensions are within the pixel limit (read by hand *before* Pillow decodes anything,
-  so a decompression bomb never reaches the decoder), Pillow `verify()` then a full
-  `load()` (truncated files fail) - and moved into place with one `os.replace`;
+  dimensions are within the device's limits (`domain.photo_files`: the pixel limit, and
+  the decode budget of what cannot be reduced; read by hand *before* Pillow decodes
+  anything, so a decompression bomb never reaches the decoder), the JPEG's marker
+  structure, Pillow `verify()`, then a JPEG decoded at 1/8 scale (a cut scan, even one
+  ending in FFD9, fails) or a PNG's data inflated piecewise and counted - never a full
+  decode - and moved into place with one `os.replace`;
 - a refused photo leaves nothing behind: the partial file and its row are deleted and
   that deletion is committed before the refusal is answered;
 - an upload belongs to the user who started it: another user's chunk is refused (409
@@ -26,6 +29,7 @@ import hashlib
 import io
 import os
 import struct
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +39,15 @@ from PIL import Image
 from sqlalchemy import Connection, Engine, Row, delete, select, update
 
 from domain import Actor, PhotoKind
+from domain.photo_files import (
+    MAX_DECODE_BYTES,
+    MAX_PIXELS,
+    BrokenImage,
+    JpegStructure,
+    check_jpeg_structure,
+    decode_cost,
+    flat_tail,
+)
 from domain.protocol import PhotoStatus
 
 from .auth import Principal
@@ -106,23 +119,95 @@ def header_dimensions(data: bytes) -> tuple[str, int, int]:
 
 
 def check_image(data: bytes, max_pixels: int) -> CheckedImage:
+    """A whole JPEG or PNG within the device's limits (`domain.photo_files`), checked
+    without a full decode: a JPEG is decoded at 1/8 scale (DCT scaling still reads every
+    coefficient, so a cut or garbled scan is seen), a PNG's image data is inflated in
+    bounded pieces and counted, never held."""
     fmt, width, height = header_dimensions(data)
-    if width * height > max_pixels:
-        raise ImageTooLarge()
     if width == 0 or height == 0:
         raise InvalidImage()
+    if width * height > min(max_pixels, MAX_PIXELS):
+        raise ImageTooLarge()
+    structure: JpegStructure | None = None
+    if fmt == "JPEG":
+        try:
+            structure = check_jpeg_structure(data)
+        except BrokenImage:
+            raise InvalidImage() from None
+        if (structure.width, structure.height) != (width, height):
+            raise InvalidImage()
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as probe:
             if probe.size != (width, height):
                 raise InvalidImage()
+            cost = decode_cost(fmt, probe.mode, structure)
+            if cost and width * height * cost > MAX_DECODE_BYTES:
+                raise ImageTooLarge()
             probe.verify()
-        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-            image.load()
+        if structure is not None:
+            with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+                image.draft(None, (max(1, width // 8), max(1, height // 8)))
+                image.load()
+                if flat_tail(image, structure):
+                    raise InvalidImage()
+        elif not png_data_complete(data):
+            raise InvalidImage()
     except PhotoRefused:
         raise
     except Exception:  # Pillow raises many types for broken files: all mean "not an image"
         raise InvalidImage() from None
     return CheckedImage(MIME[fmt], width, height)
+
+
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+_INFLATE_STEP = 1 << 20
+
+
+def png_data_complete(data: bytes) -> bool:
+    """The PNG's IDAT stream inflates to exactly the rows its header needs, and ends.
+
+    Inflated 1 MiB at a time and counted, so a bomb stops at the first byte too many.
+    """
+    width, height = struct.unpack(">II", data[16:24])
+    depth, colour, interlace = data[24], data[25], data[28]
+    channels = _PNG_CHANNELS.get(colour)
+    if channels is None:
+        return False
+    bits = channels * depth
+    if interlace:
+        expected = 0
+        for x0, y0, dx, dy in _ADAM7:
+            pass_w, pass_h = -(-(width - x0) // dx), -(-(height - y0) // dy)
+            if pass_w > 0 and pass_h > 0:
+                expected += pass_h * (1 + -(-pass_w * bits // 8))
+    else:
+        expected = height * (1 + -(-width * bits // 8))
+    inflater = zlib.decompressobj()
+    total = 0
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"IDAT":
+            pending = data[pos + 8 : pos + 8 + length]
+            while pending:
+                total += len(inflater.decompress(pending, _INFLATE_STEP))
+                pending = inflater.unconsumed_tail
+                if total > expected:
+                    return False
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    return inflater.eof and total == expected
 
 
 def _status(sha: str, row: object | None) -> PhotoStatus:

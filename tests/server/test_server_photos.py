@@ -11,7 +11,7 @@ import httpx
 from PIL import Image
 from sqlalchemy import select
 
-from server.photos import final_path, partial_path
+from server.photos import final_path, partial_path, png_data_complete
 from server.schema import photos
 from tests.server.kit import (
     OFFICER_A1,
@@ -160,16 +160,16 @@ def test_corrupt_png_is_refused(server: RunningServer, world: World, api: Api) -
     refused(server, api(OFFICER_A1), bytes(data), "invalid_image")
 
 
-def _bomb_png(width: int, height: int) -> bytes:
-    """A tiny PNG that claims width x height (gray): inflates to width*height bytes."""
+def _bomb_png(width: int, height: int, colour: int = 0) -> bytes:
+    """A tiny PNG that claims width x height (grey, or RGB with `colour` 2)."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return (
             len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
         )
 
-    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
-    row = b"\x00" + b"\x00" * width
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, colour, 0, 0, 0])
+    row = b"\x00" + b"\x00" * width * (3 if colour == 2 else 1)
     raw = zlib.compress(row * 64, 9)  # only the first rows: the header is what matters
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
@@ -180,8 +180,12 @@ def test_decompression_bomb_is_refused_before_decoding(
     bomb = _bomb_png(60_000, 60_000)
     assert len(bomb) < 100_000
     refused(server, api(OFFICER_A1), bomb, "image_too_large")
-    # Just over the 40 MP limit is refused too; the header is all it takes.
-    refused(server, api(OFFICER_A1), _bomb_png(8000, 5001), "image_too_large")
+    # Just over the device's limits is refused too; the header is all it takes: 64 MP
+    # for grey, 16.7 MP for a colour PNG (what a full decode may hold on the device).
+    refused(server, api(OFFICER_A1), _bomb_png(8000, 8001), "image_too_large")
+    refused(server, api(OFFICER_A1), _bomb_png(4097, 4096, colour=2), "image_too_large")
+    # Within them, the header alone is not enough: the data is counted, never held.
+    refused(server, api(OFFICER_A1), _bomb_png(4096, 4096, colour=2), "invalid_image")
 
 
 def test_photo_over_the_size_limit(server: RunningServer, world: World, api: Api) -> None:
@@ -212,3 +216,85 @@ def test_upload_needs_a_login(server: RunningServer, world: World, tmp_path: Pat
         )
     assert response.status_code == 401
     assert nothing_left(server, sha256(data))
+
+
+# --- gallery-style broken files (the same rules as the device's) ---------------------
+
+
+def _scan_start(data: bytes) -> int:
+    sos = data.index(b"\xff\xda")
+    return sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
+
+
+def test_cut_jpegs_ending_with_an_end_marker_are_refused(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    client = api(OFFICER_A1)
+    data = make_jpeg(640, 480, seed=70)
+    refused(server, client, data[: len(data) // 2] + b"\xff\xd9", "invalid_image")
+    sof = data.index(b"\xff\xc0")
+    claiming_more = data[: sof + 5] + (960).to_bytes(2, "big") + (1280).to_bytes(2, "big")
+    refused(server, client, claiming_more + data[sof + 9 :], "invalid_image")
+    at = _scan_start(data) + 5000
+    garbage = bytes(range(256)) * 16  # 4 KB with every byte value, FF included
+    refused(server, client, data[:at] + garbage + data[at:], "invalid_image")
+
+
+def test_png_whose_data_is_short_of_its_rows_is_refused(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    # Chunks and CRCs all valid, but the image data ends before the last rows.
+    refused(server, api(OFFICER_A1), _bomb_png(600, 400), "invalid_image")
+
+
+def test_whole_jpeg_and_png_are_stored(server: RunningServer, world: World, api: Api) -> None:
+    client = api(OFFICER_A1)
+    for data in (make_jpeg(640, 480, seed=71), make_png(300, 200, seed=72)):
+        sha = sha256(data)
+        response = put(client, sha, 0, len(data), data)
+        assert response.status_code == 200, response.text
+        assert response.json()["complete"] is True
+        assert final_path(server.settings.photo_dir, sha).exists()
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(kind + body).to_bytes(4, "big")
+    return len(body).to_bytes(4, "big") + kind + body + crc
+
+
+def _interlaced_grey_png(image: Image.Image, drop_last_row: bool = False) -> bytes:
+    """An Adam7-interlaced 8-bit grey PNG of `image` (Pillow only writes plain ones)."""
+    width, height = image.size
+    pixels = image.tobytes()
+    rows = []
+    for x0, y0, dx, dy in (
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ):
+        for y in range(y0, height, dy):
+            rows.append(b"\x00" + bytes(pixels[y * width + x] for x in range(x0, width, dx)))
+    if drop_last_row:
+        rows.pop()
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 1])
+    idat = zlib.compress(b"".join(rows))
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    )
+
+
+def test_png_data_is_counted_for_every_colour_type_and_interlacing() -> None:
+    image = Image.radial_gradient("L").resize((37, 23))
+    whole = _interlaced_grey_png(image)
+    with Image.open(io.BytesIO(whole)) as decoded:
+        assert decoded.tobytes() == image.tobytes()  # the helper writes real Adam7
+    assert png_data_complete(whole)
+    assert not png_data_complete(_interlaced_grey_png(image, drop_last_row=True))
+    for mode in ("L", "LA", "RGB", "RGBA", "P", "I;16", "1"):
+        out = io.BytesIO()
+        image.convert(mode).save(out, "PNG")
+        assert png_data_complete(out.getvalue()), mode
