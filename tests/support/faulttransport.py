@@ -12,6 +12,8 @@ to the real server) unless an armed `HttpFault` matches it:
                             lost on the way back (httpx.ReadError)
     truncated_json()        the server answers, the client receives half the JSON body
 
+`offline = True` makes every request fail to connect (no network at all) until reset.
+
 Faults are armed in order; each matches a request by "METHOD /path" prefix (any
 request when `match` is None) and fires `times` times. Never a fake server: only what
 happens *between* the device and the server is altered.
@@ -102,6 +104,8 @@ class FaultyTransport(httpx.BaseTransport):
         self.fired: Counter[HttpFaultKind] = Counter()
         self.requests = 0  # every request the device made
         self.forwarded = 0  # those that reached the server
+        # No network at all (airplane mode, no signal): every request fails to connect.
+        self.offline = False
 
     def arm(self, *faults: HttpFault) -> None:
         with self._lock:
@@ -135,6 +139,8 @@ class FaultyTransport(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.offline:
+            raise httpx.ConnectError("network unreachable", request=request)
         fault = self._take(request)
         if fault is None:
             return self._forward(request)

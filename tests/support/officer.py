@@ -47,13 +47,20 @@ def random_action(
     rnd: random.Random,
     photo_dir: Path,
     only: Action | None = None,
+    report_id: str | None = None,
+    photo_size: tuple[int, int] | None = None,
 ) -> OutboxEntry | None:
     """Record one allowed officer action on a random working report (None if none);
-    `only` restricts the choice to one action (e.g. a photo, so an upload happens)."""
+    `only` restricts the choice to one action (e.g. a photo, so an upload happens),
+    `report_id` to one report; `photo_size` fixes the size of a photo taken."""
     actor = local_db.actor(db)
     if actor is None:
         return None
-    items = [i for i in local_db.queue(db, now=now, limit=500) if i.report.status in WORKING]
+    items = [
+        i
+        for i in local_db.queue(db, now=now, limit=500)
+        if i.report.status in WORKING and report_id in (None, i.report.id)
+    ]
     rnd.shuffle(items)
     for item in items:
         report = item.report
@@ -70,7 +77,7 @@ def random_action(
     try:
         if action is Action.ADD_PHOTO:
             kind = rnd.choice((PhotoKind.BEFORE, PhotoKind.DURING, PhotoKind.AFTER))
-            photo = new_photo(photo_dir, rnd, kind, now - timedelta(minutes=1))
+            photo = new_photo(photo_dir, rnd, kind, now - timedelta(minutes=1), photo_size)
             return local_db.add_photo(db, actor, report.id, photo, now)
         proposed = report.deadline + timedelta(days=rnd.randint(2, 20))
         payload = _payload(action, rnd, proposed)
