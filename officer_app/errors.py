@@ -4,7 +4,8 @@
      ├── ProfileError       the deployment profile (flet.toml) is missing or wrong
      ├── TranslationError   a translation file is missing, broken or lacks a key
      ├── SetupError         the device cannot be prepared (data folder, database)
-     └── MissingPartError   an optional part (web client, reference server) is not installed
+     ├── MissingPartError   an optional part (web client, reference server) is not installed
+     └── PickedFileError    a gallery pick that cannot be read (in `picked_file.py`)
 
 Errors of the rooms below (local_db, sync, the photo pipeline) are not wrapped here:
 view-models catch them where an officer action meets them and turn them into a message

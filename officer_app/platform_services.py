@@ -19,6 +19,7 @@ import flet as ft
 import flet_geolocator as fg
 
 from .photos import GeoFix
+from .picked_file import PickedFileError, PickProblem, check_picked_bytes, read_picked_file
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,22 @@ class PlatformServices:
 
     # --- gallery --------------------------------------------------------------------
 
-    async def pick_image(self) -> bytes | None:
+    async def pick_image(self, max_bytes: int) -> bytes | None:
+        """The picked file's bytes, None when the officer cancelled; raises
+        `PickedFileError` when the pick cannot be read, so the screen always says why.
+
+        Native builds pick by path and read it on a worker thread with `stat` first and
+        bounded chunks (`picked_file`); only the web build, which has no paths, has the
+        chooser hand the bytes over.
+        """
         if self._picker is None:
             self._picker = ft.FilePicker()
+        web = bool(self.page.web)
         try:
             files = await asyncio.wait_for(
                 self._picker.pick_files(
                     file_type=ft.FilePickerFileType.IMAGE,
-                    with_data=True,
+                    with_data=web,
                     # Under automation or on a slow phone the window loses focus
                     # while the chooser is open; that must not cancel the pick.
                     cancel_upload_on_window_blur=False,
@@ -85,18 +94,13 @@ class PlatformServices:
             )
         except Exception as exc:
             log.info("gallery pick failed: %s", exc)
-            return None
+            raise PickedFileError(PickProblem.FAILED, str(exc)) from exc
         if not files:
             return None
-        data = files[0].bytes
-        if data is None and files[0].path:
-            try:
-                with open(files[0].path, "rb") as f:
-                    data = f.read()
-            except OSError as exc:
-                log.info("cannot read the picked file: %s", exc)
-                return None
-        return data
+        picked = files[0]
+        if picked.bytes is not None or not picked.path:
+            return check_picked_bytes(picked.bytes, max_bytes)
+        return await asyncio.to_thread(read_picked_file, picked.path, max_bytes)
 
     # --- maps -----------------------------------------------------------------------
 

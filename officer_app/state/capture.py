@@ -20,7 +20,15 @@ from domain import PhotoKind
 from local_db import ActionRefusedLocally, LocalDbError
 
 from ..format import coords_text
-from ..photos import ACCEPTED_FORMATS, GeoFix, PhotoError, PhotoSource, read_source_metadata
+from ..photos import (
+    ACCEPTED_FORMATS,
+    GeoFix,
+    PhotoError,
+    PhotoSettings,
+    PhotoSource,
+    read_source_metadata,
+)
+from ..picked_file import PickedFileError
 from .thumbs import make_thumb
 
 if TYPE_CHECKING:
@@ -77,6 +85,17 @@ class CaptureModel:
         """The camera did not start: back to the choice, with the gallery offered."""
         self.camera_open = False
         self.camera_unavailable = True
+
+    @property
+    def max_pick_bytes(self) -> int:
+        """The largest file a pick may read: the photo pipeline's own byte limit."""
+        return PhotoSettings().max_input_bytes
+
+    def pick_failed(self, exc: PickedFileError) -> None:
+        """A pick gave no photo: say what happened, never drop it silently."""
+        log.info("the picked file cannot be read: %s", exc)
+        self.retake()
+        self.error = self._session.app.t(exc.message_key, mb=_mb(self.max_pick_bytes))
 
     async def got_photo(self, raw: bytes, source: PhotoSource, fix: GeoFix | None) -> None:
         """A shot from the camera or a file from the gallery arrived (with the fix then)."""

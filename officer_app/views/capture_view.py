@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from ..photos import PhotoSource
+from ..picked_file import PickedFileError
 from ..state.capture import KINDS, CaptureModel
 from .camera_panel import CameraPanel
 from .context import use_model, use_session
@@ -34,7 +35,11 @@ def CaptureView() -> ft.View:
     async def pick() -> None:
         if platform is None:
             return
-        data = await platform.pick_image()
+        try:
+            data = await platform.pick_image(model.max_pick_bytes)
+        except PickedFileError as exc:
+            model.pick_failed(exc)
+            return
         if data is None:
             return
         fix = await platform.position()
