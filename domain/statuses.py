@@ -48,6 +48,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # kepala seksi / supervisor of a unit
     VALIDATOR = "validator"  # Biro Pemerintahan
     COORDINATOR = "coordinator"  # routing / admin
+    # Biro Pemerintahan's data team: city-wide figures only (read-only, no device scope,
+    # never a report's text or its reporter); see domain/city.py.
+    ANALYST = "analyst"
 
 
 class PhotoKind(StrEnum):

@@ -187,6 +187,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         from server.open311 import router as open311_router
 
         app.include_router(open311_router)
+    from server.figures.routes import router as figures_router
+
+    app.include_router(figures_router)
     return app
 
 

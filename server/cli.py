@@ -155,6 +155,9 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
     from .demo import seed_demo
 
     settings = _settings(args)
+    if args.year is not None:
+        _seed_year(settings, args.year, args.seed)
+        return
     engine = _engine(settings)
     try:
         summary = seed_demo(engine, reports=args.reports, seed=args.seed, settings=settings)
@@ -168,6 +171,23 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
     )
     _print_logins()
     _print_keys(summary.api_keys)
+
+
+def _seed_year(settings: Settings, year: int, seed: int) -> None:
+    from .demo.year import seed_year
+
+    engine = _engine(settings)
+    try:
+        with write_tx(engine) as conn:
+            summary = seed_year(conn, year, settings.now(), seed=seed)
+    finally:
+        engine.dispose()
+    _say(
+        f"Tahun {year}: {summary.reports} laporan dari {summary.reporters} pelapor, "
+        f"dalam {summary.seconds:.1f} detik. Lihat Dasbor kota sebagai analis.demo.",
+        f"Year {year}: {summary.reports} reports from {summary.reporters} reporters, "
+        f"in {summary.seconds:.1f} s. See Dasbor kota as analis.demo.",
+    )
 
 
 def cmd_create_api_key(args: argparse.Namespace) -> None:
@@ -398,6 +418,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("seed-demo", cmd_seed_demo, "Isi data demo / seed demo data")
     p.add_argument("--reports", type=int, default=5000)
     p.add_argument("--seed", type=int, default=2024)
+    p.add_argument(
+        "--year",
+        type=int,
+        choices=[2024],
+        help="a whole year matching the published figures (Dasbor kota) / satu tahun penuh",
+    )
 
     p = add(
         "create-api-key", cmd_create_api_key, "Buat kunci API Open311 / create an Open311 API key"

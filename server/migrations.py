@@ -33,7 +33,18 @@ def _v1_tables(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "v1 tables", _v1_tables),)
+def _v2_figures_index(conn: Connection) -> None:
+    # The Dasbor kota's figures scan a period's reports from this index alone (server/figures).
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_reports_figures ON reports (received_at, kelurahan_code,"
+        " category, channel, status, reporter_id, deadline, dispatched_at, completed_at)"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "v1 tables", _v1_tables),
+    Migration(2, "city figures index", _v2_figures_index),
+)
 
 
 def current_version(conn: Connection) -> int:

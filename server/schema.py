@@ -200,6 +200,20 @@ reports = Table(
     Index("ix_reports_unit_status_deadline", "unit_id", "status", "deadline"),
     Index("ix_reports_assignee_status", "assignee_id", "status"),
     Index("ix_reports_status_deadline", "status", "deadline"),
+    # The city figures (server/figures, migration 2): a period's rows read from the
+    # index alone, never from the wide rows (text, address).
+    Index(
+        "ix_reports_figures",
+        "received_at",
+        "kelurahan_code",
+        "category",
+        "channel",
+        "status",
+        "reporter_id",
+        "deadline",
+        "dispatched_at",
+        "completed_at",
+    ),
 )
 
 timeline = Table(

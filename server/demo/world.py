@@ -58,6 +58,12 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "koordinator (routing ulang)",
         "coordinator (re-routing)",
     ),
+    DemoLogin(
+        "analis.demo",
+        Role.ANALYST,
+        "tim data Biro Pemerintahan (Dasbor kota)",
+        "data team, Biro Pemerintahan (city dashboard)",
+    ),
 )
 
 # (slug, dinas name, suku dinas name prefix)
@@ -202,6 +208,7 @@ def build_world(rng: random.Random, officers_per_unit: int | None = None) -> Wor
     demo["koordinator.demo"] = person("koordinator.demo", Role.COORDINATOR, BIRO_PEMERINTAHAN)
     coordinators = [demo["koordinator.demo"]]
     coordinators += [person(f"koor.{i}", Role.COORDINATOR, BIRO_PEMERINTAHAN) for i in (1, 2)]
+    demo["analis.demo"] = person("analis.demo", Role.ANALYST, BIRO_PEMERINTAHAN)
     return World(
         units=units,
         staff=tuple(staff),
