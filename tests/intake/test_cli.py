@@ -17,8 +17,8 @@ from sqlalchemy import select
 from server import schema
 from server.cli import main
 from server.db import make_engine, read_tx
-from server.migrations import MIGRATIONS
 from server.embedded import EmbeddedServer
+from server.migrations import MIGRATIONS
 from tests.server.kit import MovableClock, test_settings
 
 LATEST = MIGRATIONS[-1].version
