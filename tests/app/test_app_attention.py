@@ -7,6 +7,7 @@ has just given to someone else; the server refuses it on push and the device lis
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,14 +15,16 @@ from pathlib import Path
 import pytest
 
 import local_db
-from domain import JAKARTA, Action, Refusal, Status, explain
+from domain import JAKARTA, Action, PhotoKind, Refusal, Status, explain
 from officer_app.device import Device
 from officer_app.profile import Profile
+from officer_app.state.detail import DetailModel
 from officer_app.state.session import Session
 from server.demo import seed_demo
 from server.embedded import EmbeddedServer
 from sync import MemoryTokenStore
 from tests.server.kit import ApiClient
+from tests.support.photos import new_photo
 from tests.ui.harness import PASSWORD, server_settings
 
 
@@ -160,3 +163,44 @@ def test_edit_prefills_the_original_values(officer: tuple[Session, EmbeddedServe
     assert model.form is not None
     assert model.form.error == explain(Refusal.EXTENSION_PENDING).message_id
     assert any(r.report_id == target for r in model.rows)
+
+
+def test_a_refused_photo_reads_ditolak_until_discarded(
+    officer: tuple[Session, EmbeddedServer], tmp_path: Path
+) -> None:
+    session, server = officer
+    device = session.device
+    target = dispatched(session)
+    device.record(target, Action.ACCEPT, {})
+    device.record(target, Action.START, {})
+    device.engine.sync_once().raise_for_error()
+    # The same officer's desktop finishes the job (after photo, complete) meanwhile...
+    desktop = Device(
+        Profile().with_server(server.base_url), tmp_path / "desktop", MemoryTokenStore()
+    )
+    try:
+        desktop.login("petugas.demo", PASSWORD)
+        desktop.engine.sync_once().raise_for_error()
+        rnd = random.Random(18)
+        after = new_photo(desktop.photo_dir, rnd, PhotoKind.AFTER, desktop.now(), (160, 120))
+        local_db.add_photo(desktop.db, desktop.actor(), target, after, desktop.now())
+        desktop.record(target, Action.COMPLETE, {"note": "Selesai"})
+        desktop.engine.sync_once().raise_for_error()
+    finally:
+        desktop.close()
+    # ...while this phone, not yet told, adds a photo: the server refuses its action.
+    during = new_photo(device.photo_dir, rnd, PhotoKind.DURING, device.now(), (160, 120))
+    local_db.add_photo(device.db, device.actor(), target, during, device.now())
+    assert device.engine.sync_once().rejected == 1
+    model = DetailModel(session, report_id=target)
+    asyncio.run(model.load())
+    tile = next(t for t in model.photos if t.sha256 == during.sha256)
+    assert tile.refused and not tile.uploaded  # "Ditolak", never "Menunggu unggah"
+    assert session.app.t("photo.refused").startswith("Ditolak")
+    # Discarding it removes the photo from the report's strip and from the disk.
+    asyncio.run(session.attention.refresh())
+    session.attention.ask_discard(session.attention.rows[0].id)
+    asyncio.run(session.attention.confirm_discard())
+    asyncio.run(model.load())
+    assert during.sha256 not in {t.sha256 for t in model.photos}
+    assert not Path(during.path).exists()
