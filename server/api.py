@@ -224,6 +224,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
             body.password,
             body.device_id,
             body.device_name,
+            address=request.client.host if request.client else "",
         )
         return _json(tokens.to_wire())
 

@@ -15,10 +15,12 @@ Invariants:
   leaked, and ends the whole session (`session_revoked`);
 - refreshes of one session are serialised on its row (`FOR UPDATE` on PostgreSQL,
   `BEGIN IMMEDIATE` on SQLite), so two retries cannot both use the grace;
-- failed logins are counted per username in their own committed transaction (a refusal
-  must not roll its own record back); at `throttle.max_failures` within the window the
-  username is refused with 429 and Retry-After, even with the right password;
-- the slow password check never runs inside a database transaction.
+- every login attempt is counted before its password is checked, atomically per client
+  address (`server/throttle.py`), so concurrent guesses cannot outrun the count; over
+  the limits (per username and address with back-off, per address) the attempt is
+  refused with 429 and Retry-After, even with the right password;
+- the slow password check never runs inside a database transaction; a successful login
+  rehashes the password when argon2's parameters changed (`check_needs_rehash`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
-    delete,
     func,
     or_,
     select,
@@ -50,6 +51,7 @@ from sqlalchemy import (
 from domain import Role
 from domain.protocol import UserInfo
 
+from . import throttle
 from .config import Settings, system_clock
 from .db import read_tx, write_tx
 from .errors import (
@@ -61,7 +63,7 @@ from .errors import (
     TokenInvalid,
     TooManyAttempts,
 )
-from .schema import login_failures, sessions, spent_refresh_tokens, units, users
+from .schema import sessions, spent_refresh_tokens, units, users
 
 LAST_SEEN_EVERY = timedelta(minutes=1)
 
@@ -157,23 +159,6 @@ def user_info(conn: Connection, user_id: str) -> UserInfo:
     )
 
 
-def _throttle_wait(conn: Connection, settings: Settings, username: str, now: datetime) -> int:
-    """Seconds until `username` may try again (0: now)."""
-    since = now - settings.throttle.window
-    rows = conn.execute(
-        select(login_failures.c.at)
-        .where(login_failures.c.username == username, login_failures.c.at > since)
-        .order_by(login_failures.c.at.desc())
-        .limit(settings.throttle.max_failures)
-    ).scalars()
-    recent = list(rows)
-    if len(recent) < settings.throttle.max_failures:
-        return 0
-    # The oldest of the last N failures has to leave the window.
-    free_at = recent[-1] + settings.throttle.window
-    return max(1, int((free_at - now).total_seconds() + 0.999))
-
-
 def _issue(settings: Settings, now: datetime) -> tuple[str, str, dict[str, object]]:
     """Fresh access and refresh tokens, and the session columns that store them."""
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -194,25 +179,30 @@ def login(
     password: str,
     device_id: str,
     device_name: str,
+    address: str = "",
 ) -> Tokens:
+    """`address` is the client's address (the throttling key with the username)."""
     now = settings.now()
     ph = hasher(settings)
+    with write_tx(engine) as conn:
+        # Counted (committed) before the slow check: a failure stays counted.
+        wait = throttle.begin_attempt(conn, settings, username, address, now)
+    if wait:
+        raise TooManyAttempts(wait)
     with read_tx(engine) as conn:
-        wait = _throttle_wait(conn, settings, username, now)
         user = conn.execute(
             select(users.c.id, users.c.password_hash, users.c.active).where(
                 users.c.username == username
             )
         ).first()
-    if wait:
-        raise TooManyAttempts(wait)
     ok = _verify(ph, user.password_hash if user else _dummy_hash(ph), password)
     if user is None or not ok or not user.active:
-        with write_tx(engine) as conn:
-            conn.execute(login_failures.insert().values(username=username, at=now))
         raise InvalidCredentials()
+    rehashed = ph.hash(password) if ph.check_needs_rehash(user.password_hash) else None
     with write_tx(engine) as conn:
-        conn.execute(delete(login_failures).where(login_failures.c.username == username))
+        throttle.succeeded(conn, username, address)
+        if rehashed is not None:
+            conn.execute(update(users).where(users.c.id == user.id).values(password_hash=rehashed))
         conn.execute(
             update(sessions)
             .where(

@@ -327,7 +327,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
                 f"Done in {summary.seconds:.1f} s.",
             )
         else:
-            keys = _known_demo_keys(engine, args.seed)
+            keys = _fresh_demo_keys(engine, settings)
     finally:
         engine.dispose()
 
@@ -341,17 +341,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _serve(settings, args.host, args.port, announce)
 
 
-def _known_demo_keys(engine: Engine, seed: int) -> dict[str, str]:
-    """The demo keys a seed produces, if this database holds them."""
-    import random
+def _fresh_demo_keys(engine: Engine, settings: Settings) -> dict[str, str]:
+    """New demo keys for an already seeded database (only hashes are stored, so the
+    ones printed at seeding cannot be shown again; they are revoked)."""
+    from .demo.seed import issue_demo_keys
 
-    from .apikeys import find_api_key
-    from .demo.seed import API_KEY_CHANNELS
-
-    rng = random.Random(f"keys-{seed}")
-    candidates = {c: f"t311_demo_{c}_{rng.getrandbits(64):016x}" for c in API_KEY_CHANNELS}
-    with read_tx(engine) as conn:
-        return {c: k for c, k in candidates.items() if find_api_key(conn, k) is not None}
+    with write_tx(engine) as conn:
+        return issue_demo_keys(conn, settings.now())
 
 
 def _print_logins() -> None:

@@ -39,10 +39,21 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Throttle:
-    """Login throttling: `max_failures` per username within `window` -> 429."""
+    """Login throttling (`server/throttle.py`), failures counted within `window`:
+
+    - per (username, client address): `max_failures` free failures, then each further
+      attempt waits `backoff` after the last failure, doubled per failure beyond
+      (30 s, 1, 2, 4, 8 min...), at most `max_backoff`. Another address (the officer's
+      own phone) is not affected, so a stranger cannot lock an officer out;
+    - per client address, any usernames: `address_max_failures` -> 429 until the
+      oldest of them leaves the window.
+    """
 
     max_failures: int = 5
     window: timedelta = timedelta(minutes=15)
+    backoff: timedelta = timedelta(seconds=30)
+    max_backoff: timedelta = timedelta(minutes=15)
+    address_max_failures: int = 30
 
 
 @dataclass(frozen=True, slots=True)

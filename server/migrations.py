@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from . import schema
 from .config import system_clock
@@ -41,9 +41,18 @@ def _v2_figures_index(conn: Connection) -> None:
     )
 
 
+def _login_attempts(conn: Connection) -> None:
+    """Throttling per (username, address) and per address replaces the per-username
+    `login_failures` of version 1 (a database created at version 3 or later already
+    has the new table from migration 1, hence `checkfirst`)."""
+    schema.login_attempts.create(conn, checkfirst=True)
+    conn.execute(text("DROP TABLE IF EXISTS login_failures"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "v1 tables", _v1_tables),
     Migration(2, "city figures index", _v2_figures_index),
+    Migration(3, "login attempts by username and address", _login_attempts),
 )
 
 

@@ -133,13 +133,18 @@ spent_refresh_tokens = Table(
     Column("spent_at", UtcDateTime, nullable=False),
 )
 
-login_failures = Table(
-    "login_failures",
+# A login attempt is recorded *before* its password is checked (so concurrent guesses
+# are all counted) and deleted when it succeeds: what remains are the failures, counted
+# per (username, client address) and per address (`server/throttle.py`). Migration 2.
+login_attempts = Table(
+    "login_attempts",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("username", String(NAME), nullable=False),
+    Column("address", String(NAME), nullable=False),
     Column("at", UtcDateTime, nullable=False),
-    Index("ix_login_failures_username_at", "username", "at"),
+    Index("ix_login_attempts_address_at", "address", "at"),
+    Index("ix_login_attempts_username_address_at", "username", "address", "at"),
     sqlite_autoincrement=True,
 )
 
@@ -338,7 +343,7 @@ __all__ = [
     "counters",
     "feed",
     "intake_requests",
-    "login_failures",
+    "login_attempts",
     "metadata",
     "mutations",
     "photos",

@@ -16,7 +16,7 @@ Invariants:
 
 from __future__ import annotations
 
-import random
+import secrets
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, Table, select, update
 from domain import Role, Status
 from domain.protocol import ChangeOp, Entity
 
-from ..apikeys import create_api_key
+from ..apikeys import create_api_key, list_api_keys, revoke_api_key
 from ..auth import hash_password
 from ..config import Settings
 from ..db import lock_feed, write_tx
@@ -50,6 +50,7 @@ from .world import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin
 
 DEFAULT_REPORTS = 5_000
 DEFAULT_SEED = 2024
+DEMO_KEY_LABEL = "Demo "
 API_KEY_CHANNELS = ("jaki", "qlue", "twitter", "whatsapp_sms", "email", "lapor_1708")
 CHUNK = 5_000  # rows per executemany call
 
@@ -299,9 +300,22 @@ def _feed_rows(conn: Connection, ds: Dataset, now: datetime) -> list[dict[str, A
     return rows
 
 
-def _seed(
-    conn: Connection, ds: Dataset, settings: Settings, now: datetime, rng: random.Random
-) -> DemoSummary:
+def issue_demo_keys(conn: Connection, now: datetime) -> dict[str, str]:
+    """Fresh demo API keys (channel -> plain key) from `secrets`, never from the seed: a
+    seed is public, a key must not be guessable. The demo keys issued before are revoked
+    (only their hashes are stored, so a restarted demo prints new ones)."""
+    for key in list_api_keys(conn):
+        if key.revoked_at is None and key.label.startswith(DEMO_KEY_LABEL):
+            revoke_api_key(conn, key.id, now=now)
+    keys = {}
+    for channel in API_KEY_CHANNELS:
+        plain = f"t311_demo_{channel}_{secrets.token_urlsafe(24)}"
+        create_api_key(conn, channel, now=now, label=f"{DEMO_KEY_LABEL}{channel}", key=plain)
+        keys[channel] = plain
+    return keys
+
+
+def _seed(conn: Connection, ds: Dataset, settings: Settings, now: datetime) -> DemoSummary:
     taken = conn.execute(
         select(users.c.username).where(users.c.username.in_([d.username for d in DEMO_LOGINS]))
     ).first()
@@ -342,11 +356,7 @@ def _seed(
     _insert(conn, timeline, timeline_rows)
     _insert(conn, report_photos, photo_rows)
     _move_counters(conn, offsets, Counter(dr.year for dr in ds.reports))
-    keys = {}
-    for channel in API_KEY_CHANNELS:
-        plain = f"t311_demo_{channel}_{rng.getrandbits(64):016x}"
-        create_api_key(conn, channel, now=now, label=f"Demo {channel}", key=plain)
-        keys[channel] = plain
+    keys = issue_demo_keys(conn, now)
     feed_rows = _feed_rows(conn, ds, now)
     lock_feed(conn)  # last: only the tail of the transaction is serialised
     _insert(conn, feed, feed_rows)
@@ -395,10 +405,9 @@ def seed_demo(
         officers_per_unit=officers_per_unit,
         **({"days": days} if days else {}),
     )
-    rng = random.Random(f"keys-{seed}")
     if isinstance(target, Connection):
-        summary = _seed(target, ds, settings, at, rng)
+        summary = _seed(target, ds, settings, at)
     else:
         with write_tx(target) as conn:
-            summary = _seed(conn, ds, settings, at, rng)
+            summary = _seed(conn, ds, settings, at)
     return replace(summary, seconds=time.perf_counter() - started)

@@ -253,7 +253,7 @@ def test_demo_command_seeds_once_serves_and_prints_the_logins(tmp_path: Path) ->
     try:
         out = _read_until(again, "Ctrl+C")
         assert "Mengisi" not in out  # already seeded: served as it is
-        assert "t311_demo_jaki_" in out  # the seed's keys are recognised
+        assert "t311_demo_jaki_" in out  # fresh demo keys (only hashes are stored)
     finally:
         again.terminate()
         again.wait(timeout=30)

@@ -23,6 +23,7 @@ from server.demo import (
     generate,
     seed_demo,
 )
+from server.demo.seed import API_KEY_CHANNELS, issue_demo_keys
 from server.reports import new_tracking_id
 from server.scope import report_audience
 from tests.server.kit import ApiClient, RunningServer, sha256, visible_reports
@@ -249,3 +250,29 @@ def test_demo_api_keys_work_with_open311(server: RunningServer) -> None:
             )
         ).one()
     assert row.channel == "whatsapp_sms" and row.unit_id == "kel-31.74.07.1001"  # Melawai
+
+
+def test_demo_api_keys_come_from_secrets_not_from_the_seed(server: RunningServer) -> None:
+    summary = seed_demo(server.engine, reports=20, seed=5, settings=server.settings)
+    seeded = random.Random("keys-5")  # what a key derived from the (public) seed would be
+    guessed = {c: f"t311_demo_{c}_{seeded.getrandbits(64):016x}" for c in API_KEY_CHANNELS}
+    assert set(summary.api_keys) == set(API_KEY_CHANNELS)
+    for channel, key in summary.api_keys.items():
+        assert key != guessed[channel]
+        assert key.startswith(f"t311_demo_{channel}_") and len(key) >= 40
+    # A restarted demo issues fresh keys (only hashes are stored) and revokes the old.
+    with write_tx(server.engine) as conn:
+        fresh = issue_demo_keys(conn, server.clock())
+    assert set(fresh.values()).isdisjoint(summary.api_keys.values())
+    with httpx.Client(base_url=server.base_url) as http:
+        for key, status in ((summary.api_keys["jaki"], 403), (fresh["jaki"], 201)):
+            response = http.post(
+                "/open311/v2/requests.json",
+                data={
+                    "api_key": key,
+                    "service_code": "sampah",
+                    "lat": "-6.2443",
+                    "long": "106.7990",
+                },
+            )
+            assert response.status_code == status, response.text
