@@ -110,6 +110,12 @@ class PhotoRef:
     accuracy_m: float | None = None
     captured_at: datetime | None = None
     taken_by: str = ""  # an officer's display name; never a reporter's
+    # Where the officer's app got it ("camera" / "gallery" / "" unknown), when the
+    # server linked it to the report, and the server's evidence flags for it
+    # ("same_as_before", "reused:<tracking id>").
+    source: str = ""
+    added_at: datetime | None = None
+    flags: tuple[str, ...] = ()
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -123,6 +129,9 @@ class PhotoRef:
             "accuracy_m": self.accuracy_m,
             "captured_at": iso(self.captured_at),
             "taken_by": self.taken_by,
+            "source": self.source,
+            "added_at": iso(self.added_at),
+            "flags": list(self.flags),
         }
 
     @classmethod
@@ -138,6 +147,9 @@ class PhotoRef:
             accuracy_m=d.get("accuracy_m"),
             captured_at=parse_iso(d.get("captured_at")),
             taken_by=d.get("taken_by", ""),
+            source=d.get("source", ""),
+            added_at=parse_iso(d.get("added_at")),
+            flags=tuple(str(f) for f in d.get("flags") or ()),
         )
 
 

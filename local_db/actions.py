@@ -114,6 +114,8 @@ def photo_payload(photo: NewPhoto, captured_at_server: datetime, note: str = "")
             "captured_at": iso(captured_at_server),
         }
     }
+    if photo.source:
+        payload["photo"]["source"] = photo.source
     if note:
         payload["note"] = note
     return payload

@@ -20,7 +20,9 @@ Versions:
    `photo_shas`), filled from each row's stored snapshot;
 5. the retention sweep's index (done reports by their last change). The switch to
    `auto_vacuum = INCREMENTAL` goes with it but cannot run inside a transaction:
-   `LocalDb.open` converts a file made before it once, with one `VACUUM`.
+   `LocalDb.open` converts a file made before it once, with one `VACUUM`;
+6. a photo's evidence facts: its source (camera / gallery), when the server linked it
+   to the report and the server's flags (JSON), for the validator.
 """
 
 from __future__ import annotations
@@ -293,6 +295,16 @@ def _rework(db: Database) -> None:
 @MIGRATIONS(name="0005_retention")
 def _retention(db: Database) -> None:
     _run(db, "CREATE INDEX reports_retention ON reports (bucket, updated_at)")
+
+
+@MIGRATIONS(name="0006_photo_evidence")
+def _photo_evidence(db: Database) -> None:
+    _run(
+        db,
+        "ALTER TABLE photos ADD COLUMN source TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE photos ADD COLUMN added_at TEXT",
+        "ALTER TABLE photos ADD COLUMN flags TEXT NOT NULL DEFAULT ''",
+    )
 
 
 def migrate(conn: sqlite3.Connection, *, stop_before: str | None = None) -> None:

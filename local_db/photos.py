@@ -21,7 +21,7 @@ from pathlib import Path
 from domain import PhotoKind
 
 from . import messages
-from .codec import dt_in, dt_out
+from .codec import dt_in, dt_out, json_in
 from .outbox import reject
 from .rows import (
     AttentionKind,
@@ -55,6 +55,9 @@ def photo_from_row(r: sqlite3.Row) -> LocalPhoto:
         bytes_confirmed=r["bytes_confirmed"],
         attempts=r["attempts"],
         last_error=r["last_error"],
+        source=r["source"],
+        added_at=dt_in(r["added_at"]),
+        flags=tuple(str(f) for f in json_in(r["flags"]) or ()) if r["flags"] else (),
     )
 
 
@@ -74,8 +77,8 @@ def insert_device_photo(
     conn.execute(
         "INSERT INTO photos (report_id, sha256, kind, local_path, latitude, longitude, "
         "accuracy_m, location_source, captured_at, captured_at_server, width, height, "
-        "size_bytes, taken_by, origin, on_server, upload_state, bytes_confirmed, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'device', 0, ?, ?, ?) "
+        "size_bytes, taken_by, origin, on_server, upload_state, bytes_confirmed, created_at, "
+        "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'device', 0, ?, ?, ?, ?) "
         "ON CONFLICT (report_id, sha256) DO UPDATE SET local_path = excluded.local_path, "
         "kind = excluded.kind",
         (
@@ -96,6 +99,7 @@ def insert_device_photo(
             state.value,
             photo.size_bytes if already else 0,
             dt_out(now),
+            photo.source,
         ),
     )
 

@@ -300,11 +300,14 @@ def _store_server_photos(
         conn.execute(
             "INSERT INTO photos (report_id, sha256, kind, latitude, longitude, accuracy_m, "
             "location_source, captured_at, captured_at_server, width, height, size_bytes, "
-            "taken_by, origin, on_server, upload_state, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'server', 1, ?, ?) "
+            "taken_by, origin, on_server, upload_state, created_at, source, added_at, flags) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'server', 1, ?, ?, ?, ?, ?) "
             # A server row takes the snapshot's metadata; a device row keeps its own
-            # (richer) metadata and only learns that the server holds the bytes.
+            # (richer) metadata and only learns that the server holds the bytes, when
+            # it linked them and what it found about them.
             "ON CONFLICT (report_id, sha256) DO UPDATE SET taken_by = excluded.taken_by, "
+            "added_at = excluded.added_at, flags = excluded.flags, "
+            "source = CASE WHEN excluded.source != '' THEN excluded.source ELSE source END, "
             "on_server = 1, upload_state = CASE WHEN origin = 'device' THEN ? "
             "ELSE upload_state END, bytes_confirmed = CASE WHEN origin = 'device' "
             "THEN size_bytes ELSE bytes_confirmed END, "
@@ -339,6 +342,9 @@ def _store_server_photos(
                 p.taken_by,
                 UploadState.DONE.value,
                 dt_out(now),
+                p.source,
+                dt_out(p.added_at),
+                json.dumps(list(p.flags)) if p.flags else "",
                 UploadState.DONE.value,
             ),
         )

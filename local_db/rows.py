@@ -130,6 +130,7 @@ class NewPhoto:
     longitude: float | None = None
     accuracy_m: float | None = None
     location_source: LocationSource = LocationSource.NONE
+    source: str = ""  # "camera" | "gallery": sent with the photo for the validator
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,9 @@ class LocalPhoto:
     # one): it is not on the report and will not be unless the officer resends; it
     # stays, listed in needs-attention, until the officer decides.
     refused: bool = False
+    source: str = ""  # "camera" | "gallery" | "" (not said)
+    added_at: datetime | None = None  # when the server linked it to the report
+    flags: tuple[str, ...] = ()  # the server's evidence flags ("same_as_before", ...)
 
 
 @dataclass(frozen=True, slots=True)

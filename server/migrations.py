@@ -49,10 +49,23 @@ def _login_attempts(conn: Connection) -> None:
     conn.execute(text("DROP TABLE IF EXISTS login_failures"))
 
 
+def _v4_evidence(conn: Connection) -> None:
+    """Evidence flags: the photo's source and flags on its link, and the hash table."""
+    present = {c["name"] for c in inspect(conn).get_columns("report_photos")}
+    for name, ddl in (
+        ("source", "ALTER TABLE report_photos ADD COLUMN source VARCHAR(32) NOT NULL DEFAULT ''"),
+        ("flags", "ALTER TABLE report_photos ADD COLUMN flags TEXT NOT NULL DEFAULT ''"),
+    ):
+        if name not in present:
+            conn.execute(text(ddl))
+    schema.photo_hashes.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "v1 tables", _v1_tables),
     Migration(2, "city figures index", _v2_figures_index),
     Migration(3, "login attempts by username and address", _login_attempts),
+    Migration(4, "evidence flags", _v4_evidence),
 )
 
 

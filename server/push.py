@@ -36,6 +36,7 @@ from domain.workflow import MAX_TEXT, parse_deadline, parse_photo
 from .auth import Principal
 from .config import Settings
 from .db import write_tx
+from .evidence import flags_text, link_flags
 from .feed import publish_report_change
 from .reports import add_timeline, photo_facts, report_from_row, workflow_values
 from .schema import mutations, photos, report_photos, reports, units, users
@@ -43,6 +44,7 @@ from .scope import audience_of, may_act_on
 from .snapshots import REPORT_COLUMNS
 
 PENDING = "pending"
+PHOTO_SOURCES = frozenset({"camera", "gallery"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class PhotoMeta:
     longitude: float | None
     accuracy_m: float | None
     captured_at: datetime | None
+    source: str = ""  # "camera" | "gallery" | "" (an app that does not say)
 
 
 class _Refused(Exception):
@@ -98,8 +101,15 @@ def parse_photo_meta(value: object) -> PhotoMeta | None:
     captured = parse_deadline(captured_raw)
     if captured_raw is not None and captured is None:
         raise _Refused(Refusal.INVALID_PHOTO)
+    source = value.get("source", "")
     return PhotoMeta(
-        ref[0], ref[1], lat, lon, _number(value.get("accuracy_m"), 0, 1_000_000), captured
+        ref[0],
+        ref[1],
+        lat,
+        lon,
+        _number(value.get("accuracy_m"), 0, 1_000_000),
+        captured,
+        source if source in PHOTO_SOURCES else "",
     )
 
 
@@ -157,7 +167,7 @@ def _push_one(
                 return _rejected(item.id, Refusal.INVALID_PAYLOAD, detail="mutation id reused")
             return _stored(row)
         try:
-            result = _apply(conn, caller, item, now)
+            result = _apply(conn, settings, caller, item, now)
         except _Refused as refusal:
             result = _rejected(item.id, refusal.code, **refusal.params)
             if not refusal.remember:
@@ -177,7 +187,9 @@ def _push_one(
         return result
 
 
-def _apply(conn: Connection, caller: Principal, item: PushItem, now: datetime) -> MutationResult:
+def _apply(
+    conn: Connection, settings: Settings, caller: Principal, item: PushItem, now: datetime
+) -> MutationResult:
     try:
         action = Action(item.action)
     except ValueError:
@@ -201,7 +213,7 @@ def _apply(conn: Connection, caller: Principal, item: PushItem, now: datetime) -
         )
     photo = _server_checks(conn, caller, before, action, payload)
     after = apply(before, actor, action, payload, at=now)
-    _write(conn, caller, before, after, action, payload, photo, now)
+    _write(conn, settings, caller, before, after, action, payload, photo, now)
     publish_report_change(conn, item.report_id, audience_before, now=now)
     return MutationResult(item.id, Outcome.APPLIED, report_version=after.version)
 
@@ -250,6 +262,7 @@ def _server_checks(
 
 def _write(
     conn: Connection,
+    settings: Settings,
     caller: Principal,
     before: Report,
     after: Report,
@@ -293,6 +306,7 @@ def _write(
             )
         ).first()
         if held is None:
+            flags = link_flags(conn, settings.photo_dir, before.id, photo.sha256, photo.kind)
             conn.execute(
                 report_photos.insert().values(
                     report_id=before.id,
@@ -304,5 +318,7 @@ def _write(
                     captured_at=photo.captured_at,
                     taken_by=caller.user_id,
                     added_at=now,
+                    source=photo.source,
+                    flags=flags_text(flags),
                 )
             )

@@ -265,8 +265,23 @@ report_photos = Table(
     Column("captured_at", UtcDateTime, nullable=True),
     Column("taken_by", String(ID), nullable=True),  # a user id; NULL for the reporter's
     Column("added_at", UtcDateTime, nullable=False),
+    # Where the officer's app got the picture: "camera", "gallery" or "" (not said).
+    Column("source", String(SHORT), nullable=False, default=""),
+    # The evidence flags found when the photo was linked (`server.evidence`), JSON.
+    Column("flags", Text, nullable=False, default=""),
     PrimaryKeyConstraint("report_id", "sha256"),
     Index("ix_report_photos_sha", "sha256"),
+)
+
+# Perceptual hashes of linked photos (`server.phash`: the whole picture and its windows,
+# hex, comma-separated); `seq` lets each process's index read only what is new.
+photo_hashes = Table(
+    "photo_hashes",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("sha256", String(ID), nullable=False, unique=True),
+    Column("hashes", Text, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 mutations = Table(

@@ -22,6 +22,7 @@ from domain import PhotoKind
 from domain.protocol import PhotoRef, ReportSnapshot, TimelineEntry, UserInfo
 from domain.statuses import Role
 
+from .evidence import flags_of
 from .reports import SEND_BACK_EVENT, photo_facts_of, report_from_row
 from .schema import photos, report_photos, reports, timeline, units, users
 
@@ -114,6 +115,9 @@ def build_snapshots(conn: Connection, report_ids: Sequence[str]) -> dict[str, Re
                 captured_at=p.captured_at,
                 # Only officers' names: a reporter's photo has no taker recorded.
                 taken_by=p.taker_name or "" if kind is not PhotoKind.REPORTER else "",
+                source=p.source,
+                added_at=p.added_at,
+                flags=flags_of(p.flags),
             )
         )
 

@@ -40,6 +40,7 @@ def to_new_photo(photo: ProcessedPhoto, path: Path) -> NewPhoto:
         longitude=photo.longitude,
         accuracy_m=photo.accuracy_m,
         location_source=DbLocationSource(photo.location_source.value),
+        source=photo.source.value,
     )
 
 

@@ -1,0 +1,106 @@
+"""Evidence flags found where the data is: when an officer's photo is linked to a report.
+
+- `same_as_before`: an after photo that is (nearly) the same picture as one of the
+  report's before photos (`server.phash`);
+- `reused:<tracking id>`: a photo that is (nearly) the same picture as a photo on
+  another report (`server.photo_index`, every photo the server holds);
+- the photo's source (camera or gallery, as the app says) is kept on the link too; its
+  age when attached is the link's `added_at` minus its `captured_at`, shown by the app.
+
+Flags never refuse anything: they are stored on the link (`report_photos.flags`), sent
+with the photo in every snapshot, and the validator weighs them. A photo whose bytes
+cannot be hashed gets no hash flags (the photo store already checked it decodes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+
+from domain import PhotoKind
+
+from .phash import HashError, PerceptualHash, near, photo_hash
+from .photo_index import index_for
+from .photos import final_path
+from .schema import photo_hashes, report_photos, reports
+
+SAME_AS_BEFORE = "same_as_before"
+REUSED = "reused"
+MAX_REUSED_NAMED = 3
+
+
+def flags_text(flags: list[str]) -> str:
+    return json.dumps(flags) if flags else ""
+
+
+def flags_of(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    value = json.loads(text)
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def stored_hash(conn: Connection, photo_dir: Path, sha256: str) -> PerceptualHash | None:
+    """The photo's hashes, computed (and stored) the first time they are asked for."""
+    text = conn.execute(
+        select(photo_hashes.c.hashes).where(photo_hashes.c.sha256 == sha256)
+    ).scalar()
+    if text is not None:
+        return PerceptualHash.from_text(text)
+    path = final_path(photo_dir, sha256)
+    try:
+        hashes = photo_hash(path.read_bytes())
+    except (OSError, HashError):
+        return None
+    conn.execute(photo_hashes.insert().values(sha256=sha256, hashes=hashes.to_text()))
+    return hashes
+
+
+def link_flags(
+    conn: Connection, photo_dir: Path, report_id: str, sha256: str, kind: PhotoKind
+) -> list[str]:
+    """The flags of `sha256` as it is linked to `report_id` (before the link is written)."""
+    hashes = stored_hash(conn, photo_dir, sha256)
+    if hashes is None:
+        return []
+    flags: list[str] = []
+    held = conn.execute(
+        select(report_photos.c.sha256, report_photos.c.kind).where(
+            report_photos.c.report_id == report_id
+        )
+    ).all()
+    if kind is PhotoKind.AFTER:
+        for other, other_kind in held:
+            if other_kind != PhotoKind.BEFORE.value or other == sha256:
+                continue
+            before = stored_hash(conn, photo_dir, other)
+            if before is not None and near(hashes, before):
+                flags.append(SAME_AS_BEFORE)
+                break
+    index = index_for(conn.engine)
+    index.catch_up(conn)
+    alike = index.near(hashes, exclude={sha256, *(s for s, _ in held)})
+    exact = conn.execute(
+        select(report_photos.c.report_id).where(
+            report_photos.c.sha256 == sha256, report_photos.c.report_id != report_id
+        )
+    ).all()
+    others = {r[0] for r in exact}
+    if alike:
+        rows = conn.execute(
+            select(report_photos.c.report_id).where(
+                report_photos.c.sha256.in_(list(alike)), report_photos.c.report_id != report_id
+            )
+        ).all()
+        others.update(r[0] for r in rows)
+    if others:
+        tracking = conn.execute(
+            select(reports.c.tracking_id)
+            .where(reports.c.id.in_(sorted(others)))
+            .order_by(reports.c.tracking_id)
+            .limit(MAX_REUSED_NAMED)
+        ).scalars()
+        flags.extend(f"{REUSED}:{tid}" for tid in tracking)
+    return flags
