@@ -1,6 +1,6 @@
 """Benchmark: the photo pipeline against naive Pillow pipelines, in the same run.
 
-    .venv/bin/python bench/bench_photos.py [--runs 9] [--megapixels 12]
+    .venv/bin/python bench/bench_photos.py [--runs 9] [--megapixels 12] [--formats-only]
 
 Input: a camera-like 12 MP JPEG (4000x3000, quality 92, a phone's EXIF block) from
 `officer_app.photos.testimages`. Compared, on the same bytes:
@@ -16,6 +16,12 @@ Prints each one's median time, the speed-up ratios (target >= 2x), the output si
 (target < 500 KB) and the peak memory each adds, measured in a fresh child process
 (peak resident set after the run minus before it: Pillow's pixel buffers are
 invisible to tracemalloc). Absolute times depend on the machine; read the ratios.
+
+Then, per input format at its size limit (`domain.photo_files`: 64 MP for a baseline
+JPEG, the decode budget for everything decoded at full size), the gallery path the app
+runs - the pick-time preview, then `process_photo` - in a fresh child process each:
+the peak memory it adds from before the file is read (the raw bytes count) against the
+150 MB target, and the time of each step. `--formats-only` runs just that part.
 """
 
 from __future__ import annotations
@@ -128,15 +134,126 @@ def peak_mib(name: str, path: Path) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
+TARGET_MB = 150.0
+
+
+def _smooth(width: int, height: int) -> Image.Image:
+    """A picture that compresses like a photo's large areas (quick to make at 64 MP)."""
+    from officer_app.photos.testimages import scene
+
+    return scene(max(16, width // 8), max(16, height // 8)).resize(
+        (width, height), Image.Resampling.BILINEAR
+    )
+
+
+def _at(pixels: int, aspect: float = 4 / 3) -> tuple[int, int]:
+    width = int((pixels * aspect) ** 0.5)
+    return width, pixels // width
+
+
+def _format_inputs() -> list[tuple[str, Callable[[], bytes]]]:
+    """(label, maker) of each input format at its limit, as the decode budget sets it."""
+    from domain.photo_files import MAX_DECODE_BYTES, MAX_PIXELS, max_full_decode_pixels
+
+    def make(fmt: str, mode: str, pixels: int, **params: object) -> Callable[[], bytes]:
+        def build() -> bytes:
+            image = _smooth(*_at(pixels))
+            if mode == "RGBA":
+                image.putalpha(Image.linear_gradient("L").resize(image.size))
+            elif mode == "I;16":
+                image = image.convert("L").convert("I;16")
+            elif mode != "RGB":
+                image = image.convert(mode)
+            out = io.BytesIO()
+            image.save(out, fmt, **params)
+            return out.getvalue()
+
+        return build
+
+    colour = max_full_decode_pixels("PNG", "RGB")
+    progressive = MAX_DECODE_BYTES // 3  # 4:2:0: 3 bytes of coefficients a pixel
+    return [
+        ("JPEG baseline", make("JPEG", "RGB", MAX_PIXELS - 1, quality=90)),
+        ("JPEG progressive 4:2:0", make("JPEG", "RGB", progressive, quality=90, progressive=True)),
+        ("PNG RGB", make("PNG", "RGB", colour)),
+        ("PNG RGBA", make("PNG", "RGBA", colour)),
+        ("PNG 16-bit grey", make("PNG", "I;16", max_full_decode_pixels("PNG", "I;16"))),
+        ("PNG palette", make("PNG", "P", max_full_decode_pixels("PNG", "P"))),
+        ("GIF", make("GIF", "P", max_full_decode_pixels("GIF", "P"))),
+        ("WebP", make("WEBP", "RGB", max_full_decode_pixels("WEBP", "RGB"), quality=80)),
+        ("AVIF", make("AVIF", "RGB", max_full_decode_pixels("AVIF", "RGB"), speed=10)),
+        ("TIFF RGB deflate", make("TIFF", "RGB", colour, compression="tiff_adobe_deflate")),
+        ("BMP RGB", make("BMP", "RGB", min(colour, (40 * 1024 * 1024 - 1024) // 3))),
+    ]
+
+
+def gallery_child(path: str) -> None:
+    """The app's gallery path once in this fresh process: peak added (KiB) and times."""
+    from officer_app.photos import make_preview
+
+    before = peak_rss_kib()
+    raw = Path(path).read_bytes()
+    start = time.perf_counter()
+    make_preview(raw)
+    previewed = time.perf_counter()
+    process_photo(
+        raw,
+        kind=PhotoKind.AFTER,
+        report_id="bench-report",
+        tracking_id="CRM-2024-000123",
+        source=PhotoSource.GALLERY,
+        fix=FIX,
+        device_time=datetime.now(UTC),
+    )
+    done = time.perf_counter()
+    print(peak_rss_kib() - before, f"{previewed - start:.3f}", f"{done - previewed:.3f}")
+
+
+def bench_formats() -> None:
+    print(f"\ngallery path per input format at its limit (peak memory target {TARGET_MB:.0f} MB):")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, build in _format_inputs():
+            raw = build()
+            path = Path(tmp) / "input"
+            path.write_bytes(raw)
+            with Image.open(path) as probe:
+                width, height = probe.size
+            out = subprocess.run(
+                [sys.executable, __file__, "--gallery-child", str(path)],
+                check=False,
+                capture_output=True,
+                text=True,
+            )
+            if out.returncode != 0:
+                print(f"{label:>24}: FAILED {out.stderr.strip().splitlines()[-1:]}")
+                continue
+            kib, preview_s, save_s = out.stdout.split()
+            peak_mb = int(kib) * 1024 / 1e6
+            verdict = "ok" if peak_mb <= TARGET_MB else "OVER"
+            print(
+                f"{label:>24}: {width}x{height} ({width * height / 1e6:4.1f} MP, "
+                f"{len(raw) / 1e6:5.1f} MB)   peak +{peak_mb:5.1f} MB [{verdict}]   "
+                f"preview {float(preview_s) * 1000:6.0f} ms   save {float(save_s) * 1000:6.0f} ms"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--megapixels", type=float, default=12.0)
     parser.add_argument("--child", choices=sorted(PIPELINES), help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--gallery-child", help=argparse.SUPPRESS)
+    parser.add_argument("--formats-only", action="store_true", help="only the per-format part")
     args = parser.parse_args()
     if args.child:
         child(args.child, args.input)
+        return
+    if args.gallery_child:
+        gallery_child(args.gallery_child)
+        return
+    if args.formats_only:
+        bench_formats()
         return
 
     width, height = input_size(args.megapixels)
@@ -167,6 +284,7 @@ def main() -> None:
         ratio = medians[baseline] / medians["pipeline"]
         print(f"speed-up vs {baseline}: {ratio:.2f}x (target >= 2x)")
     print(f"pipeline output: {sizes['pipeline'] / 1000:.0f} KB (target < 500 KB)")
+    bench_formats()
 
 
 if __name__ == "__main__":

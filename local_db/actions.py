@@ -116,6 +116,9 @@ def photo_payload(photo: NewPhoto, captured_at_server: datetime, note: str = "")
     }
     if photo.source:
         payload["photo"]["source"] = photo.source
+    if photo.time_flag:
+        payload["photo"]["time_flag"] = photo.time_flag
+        payload["photo"]["claimed_at"] = iso(photo.claimed_at)
     if note:
         payload["note"] = note
     return payload

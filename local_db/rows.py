@@ -131,6 +131,10 @@ class NewPhoto:
     accuracy_m: float | None = None
     location_source: LocationSource = LocationSource.NONE
     source: str = ""  # "camera" | "gallery": sent with the photo for the validator
+    # The photo's own time was not plausible (`domain.capture_time.TimeFlag` value) and
+    # the pick's time is used; the refused time goes to the server with the flag.
+    time_flag: str = ""
+    claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

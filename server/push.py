@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain import Action, Actor, PhotoKind, Refusal, Report, Role, apply, check, explain
+from domain.capture_time import TimeFlag, capture_time_flag, plausible_capture_time
 from domain.protocol import MutationResult, Outcome, PushResponse
 from domain.workflow import MAX_TEXT, parse_deadline, parse_photo
 
@@ -68,6 +69,8 @@ class PhotoMeta:
     accuracy_m: float | None
     captured_at: datetime | None
     source: str = ""  # "camera" | "gallery" | "" (an app that does not say)
+    # The photo's own time the device refused (`domain.capture_time`), with its flag.
+    claimed_at: datetime | None = None
 
 
 class _Refused(Exception):
@@ -102,6 +105,10 @@ def parse_photo_meta(value: object) -> PhotoMeta | None:
     if captured_raw is not None and captured is None:
         raise _Refused(Refusal.INVALID_PHOTO)
     source = value.get("source", "")
+    claimed_raw = value.get("claimed_at")
+    claimed = parse_deadline(claimed_raw)
+    if claimed_raw is not None and claimed is None:
+        raise _Refused(Refusal.INVALID_PHOTO)
     return PhotoMeta(
         ref[0],
         ref[1],
@@ -110,6 +117,7 @@ def parse_photo_meta(value: object) -> PhotoMeta | None:
         _number(value.get("accuracy_m"), 0, 1_000_000),
         captured,
         source if source in PHOTO_SOURCES else "",
+        claimed_at=claimed,
     )
 
 
@@ -260,6 +268,34 @@ def _server_checks(
     return photo
 
 
+def checked_capture_time(
+    photo: PhotoMeta, report: Report, now: datetime
+) -> tuple[datetime | None, TimeFlag | None]:
+    """The capture time to record and its flag, by the device's own rule.
+
+    A capture time that is not plausible (`domain.capture_time`: in the future, before
+    the report for a during/after photo, absurdly old) is replaced by the time the
+    server links the photo, and flagged; a time the device already refused (sent as
+    `claimed_at`) is checked again by the same rule, so both sides raise the same flag.
+    """
+    if photo.captured_at is not None:
+        checked = plausible_capture_time(
+            photo.captured_at, kind=photo.kind, report_received_at=report.received_at, now=now
+        )
+        if checked.flag is not None:
+            return checked.at, checked.flag
+    if photo.claimed_at is not None:
+        # Judged at the moment the device judged it: the pick, which is the recorded time.
+        flag = capture_time_flag(
+            photo.claimed_at,
+            kind=photo.kind,
+            report_received_at=report.received_at,
+            now=photo.captured_at or now,
+        )
+        return photo.captured_at, flag
+    return photo.captured_at, None
+
+
 def _write(
     conn: Connection,
     settings: Settings,
@@ -306,7 +342,10 @@ def _write(
             )
         ).first()
         if held is None:
+            captured_at, time_flag = checked_capture_time(photo, before, now)
             flags = link_flags(conn, settings.photo_dir, before.id, photo.sha256, photo.kind)
+            if time_flag is not None:
+                flags.append(time_flag.value)
             conn.execute(
                 report_photos.insert().values(
                     report_id=before.id,
@@ -315,7 +354,7 @@ def _write(
                     latitude=photo.latitude,
                     longitude=photo.longitude,
                     accuracy_m=photo.accuracy_m,
-                    captured_at=photo.captured_at,
+                    captured_at=captured_at,
                     taken_by=caller.user_id,
                     added_at=now,
                     source=photo.source,

@@ -78,6 +78,8 @@ def capture_photo(
     call it from a worker thread, never from the UI event loop.
     """
     shot_at = device_time if device_time is not None else datetime.now(UTC)
+    # A `domain.Report` has its receipt time: the capture time is then checked against it.
+    received_at = getattr(report, "received_at", None)
     photo = process_photo(
         raw_bytes,
         kind=kind,
@@ -88,6 +90,7 @@ def capture_photo(
         device_time=shot_at,
         clock_offset=clock_offset,
         settings=settings,
+        report_received_at=received_at if isinstance(received_at, datetime) else None,
     )
     path = store_processed(photo, photo_dir)
     try:

@@ -12,9 +12,12 @@ Pure: no I/O, no clock. A flag is only raised on evidence; missing data raises
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain import PhotoKind
+from domain.capture_time import TIME_FLAG_TEXT, TimeFlag, capture_time_flag
 from domain.geo import distance_m
 
 from .errors import InvalidPhotoRequest
@@ -25,7 +28,8 @@ DEFAULT_RADIUS_M = 200.0
 
 @dataclass(frozen=True, slots=True)
 class EvidenceNote:
-    code: str  # "too_far" | "taken_before_report" | "no_location" | "imprecise"
+    # "too_far" | "taken_before_report" | "no_location" | "imprecise" | a `TimeFlag` value
+    code: str
     message_id: str
     message_en: str
 
@@ -42,11 +46,20 @@ class EvidenceCheck:
     radius_m: float = DEFAULT_RADIUS_M
     # The photo's own accuracy exceeds the radius: "too far" or "near" cannot be told.
     imprecise: bool = False
+    # The capture time is not plausible (`domain.capture_time`), or the photo's own time
+    # was refused when it was attached and the attach time is shown instead.
+    implausible_time: TimeFlag | None = None
 
     @property
     def ok(self) -> bool:
         """Nothing to point out to the validator."""
-        return not (self.too_far or self.taken_before_report or self.no_location or self.imprecise)
+        return not (
+            self.too_far
+            or self.taken_before_report
+            or self.no_location
+            or self.imprecise
+            or self.implausible_time
+        )
 
     def notes(self) -> tuple[EvidenceNote, ...]:
         """The flags as sentences for the validator's screen (Indonesian, English)."""
@@ -76,6 +89,9 @@ class EvidenceCheck:
                     "The photo's location is coarser than the distance limit; check visually.",
                 )
             )
+        if self.implausible_time is not None:
+            text_id, text_en = TIME_FLAG_TEXT[self.implausible_time]
+            notes.append(EvidenceNote(self.implausible_time.value, text_id, text_en))
         if self.taken_before_report:
             notes.append(
                 EvidenceNote(
@@ -101,20 +117,38 @@ def evidence_check(
     radius_m: float = DEFAULT_RADIUS_M,
     *,
     photo_accuracy_m: float | None = None,
+    photo_kind: PhotoKind | None = None,
+    now: datetime | None = None,
+    flags: Iterable[str] = (),
 ) -> EvidenceCheck:
     """Compare a photo's geotag and time with its report's location and receipt time.
 
     Pass the photo's server-corrected capture time (`captured_at`), not the device
-    clock: a phone whose clock is a day behind must not make fresh work look old.
+    clock: a phone whose clock is a day behind must not make fresh work look old. With
+    `photo_kind` and `now` the time is checked by the rule the device and the server
+    apply (`domain.capture_time`); `flags` are the photo's flags as the server sent them
+    (a time refused when the photo was attached is one of them).
     """
     if radius_m <= 0:
         raise InvalidPhotoRequest(f"radius_m must be > 0, got {radius_m}")
     require_aware(report_received_at, "report_received_at")
     before = False
+    implausible = next((TimeFlag(f) for f in flags if f in _TIME_FLAGS), None)
     if photo_time is not None:
         before = require_aware(photo_time, "photo_time") < report_received_at
+        if implausible is None and photo_kind is not None and now is not None:
+            implausible = capture_time_flag(
+                photo_time, kind=photo_kind, report_received_at=report_received_at, now=now
+            )
+            if implausible is TimeFlag.BEFORE_REPORT:
+                implausible = None  # `taken_before_report` says it already
     if photo_lat is None or photo_lon is None or report_lat is None or report_lon is None:
-        return EvidenceCheck(None, False, before, True, radius_m)
+        return EvidenceCheck(None, False, before, True, radius_m, False, implausible)
     distance = distance_m(photo_lat, photo_lon, report_lat, report_lon)
     imprecise = photo_accuracy_m is not None and photo_accuracy_m > radius_m
-    return EvidenceCheck(distance, distance > radius_m, before, False, radius_m, imprecise)
+    return EvidenceCheck(
+        distance, distance > radius_m, before, False, radius_m, imprecise, implausible
+    )
+
+
+_TIME_FLAGS = frozenset(f.value for f in TimeFlag)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain import PhotoKind
+from domain.capture_time import TimeFlag
 from domain.protocol import PhotoRef
 
 from .errors import InvalidPhotoRequest
@@ -114,6 +115,7 @@ class WarningCode(StrEnum):
     STALE_FIX = "stale_fix"
     EXIF_UNREADABLE = "exif_unreadable"
     TIME_FROM_IMPORT = "time_from_import"
+    TIME_IMPLAUSIBLE = "time_implausible"  # its own time was refused (`domain.capture_time`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,9 @@ class ProcessedPhoto:
     original_format: str  # "JPEG", "PNG", "WEBP"... as decoded
     stamped: bool
     warnings: tuple[PhotoWarning, ...] = ()
+    # Set when the photo's own time was not plausible and the pick's time is used.
+    time_flag: TimeFlag | None = None
+    claimed_at: datetime | None = None  # that refused time (UTC), for the validator
 
     @property
     def size_bytes(self) -> int:

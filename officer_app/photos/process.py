@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from PIL import Image
 
 from domain import PhotoKind
+from domain.capture_time import TIME_FLAG_TEXT, CaptureTime, plausible_capture_time
 
 from .colour import to_srgb
 from .decode import DecodedImage, decode_image, target_size
@@ -68,18 +69,31 @@ def process_photo(
     device_time: datetime,
     clock_offset: timedelta = timedelta(0),
     settings: PhotoSettings | None = None,
+    report_received_at: datetime | None = None,
 ) -> ProcessedPhoto:
     """Process one photo; raises only `PhotoError` (with Indonesian/English messages).
 
     `device_time` is the device clock at the shutter (camera) or at the pick (gallery);
     `clock_offset` is the sync engine's estimate of server time minus device time.
+    With `report_received_at`, the capture time is checked by the domain's rule
+    (`domain.capture_time`): an implausible one is replaced by the pick's time and
+    flagged (`ProcessedPhoto.time_flag`, warning `time_implausible`).
     """
     settings = settings or PhotoSettings()
     _check_request(kind, report_id, tracking_id, device_time)
     decoded = decode_image(raw, settings)
     try:
         return _finish(
-            decoded, settings, kind, report_id, tracking_id, source, fix, device_time, clock_offset
+            decoded,
+            settings,
+            kind,
+            report_id,
+            tracking_id,
+            source,
+            fix,
+            device_time,
+            clock_offset,
+            report_received_at,
         )
     except PhotoError:
         raise
@@ -111,6 +125,7 @@ def _finish(
     fix: GeoFix | None,
     device_time: datetime,
     clock_offset: timedelta,
+    report_received_at: datetime | None,
 ) -> ProcessedPhoto:
     meta = read_source_metadata(decoded.image)
     warnings: list[PhotoWarning] = []
@@ -119,6 +134,19 @@ def _finish(
     location, location_source = _choose_location(source, fix, meta, device_time, warnings)
     time_source, shot_time = _choose_time(source, meta, device_time, warnings)
     captured_at = shot_time + clock_offset
+    checked = CaptureTime(captured_at)
+    if report_received_at is not None:
+        checked = plausible_capture_time(
+            captured_at,
+            kind=kind,
+            report_received_at=report_received_at,
+            now=device_time + clock_offset,
+        )
+    if checked.flag is not None:
+        # 2099, next month, 1970 or before the report: the pick's own time is used.
+        time_source, shot_time, captured_at = TimeSource.IMPORT, device_time, checked.at
+        text_id, text_en = TIME_FLAG_TEXT[checked.flag]
+        warnings.append(PhotoWarning(WarningCode.TIME_IMPLAUSIBLE, text_id, text_en))
 
     icc = decoded.image.info.get("icc_profile")
     stored_w, stored_h = decoded.original_size
@@ -171,6 +199,8 @@ def _finish(
         original_format=decoded.format,
         stamped=settings.stamp,
         warnings=tuple(warnings),
+        time_flag=checked.flag,
+        claimed_at=None if checked.claimed is None else checked.claimed.astimezone(UTC),
     )
 
 

@@ -41,6 +41,8 @@ def to_new_photo(photo: ProcessedPhoto, path: Path) -> NewPhoto:
         accuracy_m=photo.accuracy_m,
         location_source=DbLocationSource(photo.location_source.value),
         source=photo.source.value,
+        time_flag=photo.time_flag.value if photo.time_flag is not None else "",
+        claimed_at=photo.claimed_at,
     )
 
 

@@ -47,7 +47,7 @@ class EvidencePhoto:
     local_path: str | None
 
 
-def evidence_of(detail: ReportDetail) -> list[EvidencePhoto]:
+def evidence_of(detail: ReportDetail, now: datetime | None = None) -> list[EvidencePhoto]:
     r = detail.report
     out = []
     for p in detail.photos:
@@ -62,6 +62,9 @@ def evidence_of(detail: ReportDetail) -> list[EvidencePhoto]:
             r.longitude,
             r.received_at,
             photo_accuracy_m=p.accuracy_m,
+            photo_kind=p.kind,
+            now=now,
+            flags=p.flags,
         )
         out.append(EvidencePhoto(p.sha256, p.kind, when, p.taken_by, check, p.local_path))
     order = {k: i for i, k in enumerate(EVIDENCE_KINDS)}
@@ -137,7 +140,7 @@ class ReviewModel:
         if generation != self._generation:
             return
         self.detail = detail
-        self.photos = evidence_of(detail) if detail is not None else []
+        self.photos = evidence_of(detail, now) if detail is not None else []
         self.notes = officer_notes(detail) if detail is not None else []
         self.loaded_at = now
         photos = list(self.photos)

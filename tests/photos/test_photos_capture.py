@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from domain import Action, Actor, PhotoKind, Report, Role, Status
-from domain.protocol import Change, ChangeOp, Entity, PullPage, ReportSnapshot, UserInfo
+from domain.capture_time import TimeFlag
+from domain.protocol import Change, ChangeOp, Entity, PullPage, ReportSnapshot, UserInfo, iso
 from domain.refusals import Refusal, explain
 from local_db import (
     LocalDb,
@@ -35,7 +36,9 @@ from officer_app.photos import (
     capture_photo,
     file_sha256,
 )
-from officer_app.photos.testimages import camera_jpeg
+from officer_app.photos.exif import parse_exif_time, read_embedded_tags
+from officer_app.photos.model import TimeSource
+from officer_app.photos.testimages import CameraExif, camera_jpeg
 
 NOW = datetime(2024, 5, 14, 3, 0, tzinfo=UTC)
 OFFICER = UserInfo("u-andi", "petugas.andi", "Andi Petugas", Role.OFFICER, "kel-1", "Kel. Menteng")
@@ -216,3 +219,56 @@ def test_recorder_sees_the_stored_file(tmp_path: Path, raw: bytes) -> None:
     assert result.record == "row-1"
     assert seen == [(result.photo.sha256, True)]
     assert result.photo.device_time <= datetime.now(UTC)  # defaults to the device clock now
+
+
+# --- the capture-time rule (`domain.capture_time`) on the device ----------------------
+
+
+def pick(db: LocalDb, photo_dir: Path, taken: str, kind: PhotoKind) -> CaptureResult[OutboxEntry]:
+    raw = camera_jpeg(640, 480, meta=CameraExif(taken=taken, offset="+07:00"))
+    return capture_photo(
+        LocalDbRecorder(db, ACTOR, now=lambda: NOW),
+        MINE,
+        kind,
+        raw,
+        PhotoSource.GALLERY,
+        FIX,
+        timedelta(0),
+        PhotoSettings(),
+        photo_dir,
+        device_time=SHUTTER,
+    )
+
+
+@pytest.mark.parametrize(
+    ("taken", "kind", "flag"),
+    [
+        ("2099:01:01 10:00:00", PhotoKind.AFTER, TimeFlag.FUTURE),
+        ("2024:06:14 10:00:00", PhotoKind.DURING, TimeFlag.FUTURE),  # next month
+        ("1970:01:01 07:00:00", PhotoKind.AFTER, TimeFlag.BEFORE_REPORT),
+        ("1970:01:01 07:00:00", PhotoKind.BEFORE, TimeFlag.TOO_OLD),
+        ("2024:05:12 10:00:00", PhotoKind.AFTER, TimeFlag.BEFORE_REPORT),  # 2 days before
+    ],
+)
+def test_an_implausible_gallery_time_is_replaced_and_flagged(
+    db: LocalDb, tmp_path: Path, taken: str, kind: PhotoKind, flag: TimeFlag
+) -> None:
+    result = pick(db, tmp_path / "photos", taken, kind)
+    photo = result.photo
+    assert photo.time_flag is flag
+    assert photo.time_source is TimeSource.IMPORT
+    assert photo.device_time == SHUTTER and photo.captured_at == SHUTTER  # the pick
+    assert photo.claimed_at == parse_exif_time(taken, "+07:00")
+    assert WarningCode.TIME_IMPLAUSIBLE in {w.code for w in photo.warnings}
+    assert read_embedded_tags(photo.data).captured_at == SHUTTER  # the stamp's time too
+    sent = result.record.payload["photo"]
+    assert sent["time_flag"] == flag.value
+    assert sent["claimed_at"] == iso(photo.claimed_at)
+
+
+def test_a_plausible_gallery_time_is_kept(db: LocalDb, tmp_path: Path) -> None:
+    result = pick(db, tmp_path / "photos", "2024:05:14 09:00:00", PhotoKind.AFTER)
+    photo = result.photo
+    assert photo.time_flag is None and photo.time_source is TimeSource.EXIF
+    assert photo.captured_at == datetime(2024, 5, 14, 2, 0, tzinfo=UTC)
+    assert "time_flag" not in result.record.payload["photo"]

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain import PhotoKind
+from domain.capture_time import TimeFlag
 from domain.geo import distance_m
 from officer_app.photos import DEFAULT_RADIUS_M, InvalidPhotoRequest, evidence_check
 
@@ -100,3 +102,43 @@ def test_naive_times_and_bad_radius_are_refused() -> None:
         evidence_check(*MONAS, LATER, *MONAS, datetime(2024, 5, 14))
     with pytest.raises(InvalidPhotoRequest):
         evidence_check(*MONAS, LATER, *MONAS, RECEIVED, radius_m=0)
+
+
+def test_an_implausible_time_sits_with_the_other_flags() -> None:
+    """The validator sees the capture-time rule (`domain.capture_time`) as one more note."""
+    now = LATER + timedelta(hours=1)
+    future = evidence_check(
+        *MONAS,
+        datetime(2099, 1, 1, tzinfo=UTC),
+        *MONAS,
+        RECEIVED,
+        photo_kind=PhotoKind.AFTER,
+        now=now,
+    )
+    assert future.implausible_time is TimeFlag.FUTURE and not future.ok
+    assert [n.code for n in future.notes()] == ["time_future"]
+    old = evidence_check(
+        *MONAS,
+        datetime(1970, 1, 1, tzinfo=UTC),
+        *MONAS,
+        RECEIVED,
+        photo_kind=PhotoKind.AFTER,
+        now=now,
+    )
+    assert old.implausible_time is None and old.taken_before_report  # said once
+    assert [n.code for n in old.notes()] == ["taken_before_report"]
+    older = evidence_check(
+        *MONAS,
+        datetime(1970, 1, 1, tzinfo=UTC),
+        *MONAS,
+        RECEIVED,
+        photo_kind=PhotoKind.BEFORE,
+        now=now,
+    )
+    assert older.implausible_time is TimeFlag.TOO_OLD
+    fine = evidence_check(*MONAS, LATER, *MONAS, RECEIVED, photo_kind=PhotoKind.AFTER, now=now)
+    assert fine.ok and fine.implausible_time is None
+    # A time refused when the photo was attached comes as the server's flag.
+    sent = evidence_check(*MONAS, LATER, *MONAS, RECEIVED, flags=("same_as_before", "time_too_old"))
+    assert sent.implausible_time is TimeFlag.TOO_OLD
+    assert "time_too_old" in [n.code for n in sent.notes()]

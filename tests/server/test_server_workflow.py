@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from tests.server.kit import (
     OFFICER_A2,
     OFFICER_B1,
     SUPERVISOR_A,
+    T0,
     VALIDATOR,
     ApiClient,
     RunningServer,
@@ -39,7 +40,7 @@ def photo_ref(sha: str, kind: str) -> dict[str, Any]:
         "latitude": -6.1963,
         "longitude": 106.8326,
         "accuracy_m": 8.5,
-        "captured_at": "2026-11-20T02:30:00+00:00",
+        "captured_at": "2026-11-20T00:30:00+00:00",
     }
 
 
@@ -81,7 +82,7 @@ def test_full_path_dispatch_to_selesai_with_rework(
     assert set(kinds) == {"before", "after"}
     assert kinds["after"]["taken_by"] == "Andi Petugas"
     assert kinds["after"]["latitude"] == -6.1963 and kinds["after"]["accuracy_m"] == 8.5
-    assert kinds["after"]["captured_at"] == "2026-11-20T02:30:00+00:00"
+    assert kinds["after"]["captured_at"] == "2026-11-20T00:30:00+00:00"
     assert kinds["after"]["width"] == 64 and kinds["after"]["size_bytes"] == len(after)
 
     rejected(validator.act("send_back", rid), "needs_note")
@@ -323,3 +324,89 @@ def test_malformed_photo_references_are_refused(
             select(timeline.c.event).where(timeline.c.report_id == rid).order_by(timeline.c.id)
         ).all()
     assert [e.event for e in events] == ["received", "dispatch", "accept"]
+
+
+def test_an_implausible_capture_time_is_replaced_by_the_link_time(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    """The device's rule (`domain.capture_time`) on the server: an app that did not
+    apply it cannot make a photo dated 2099 or 1970 pass as the time of the work."""
+    rid = world.rid("a_new")
+    sup, officer = api(SUPERVISOR_A), api(OFFICER_A1)
+    applied(sup.act("dispatch", rid, assignee_id=world.uid(OFFICER_A1)))
+    applied(officer.act("accept", rid))
+    applied(officer.act("start", rid))
+    for seed, captured in ((21, "2099-01-01T00:00:00+00:00"), (22, "1970-01-01T00:00:00+00:00")):
+        data = make_jpeg(seed=seed)
+        officer.upload(data)
+        ref = photo_ref(sha256(data), "during") | {"captured_at": captured}
+        applied(officer.act("add_photo", rid, photo=ref))
+    photos = {p["sha256"]: p for p in snapshot(officer, rid)["photos"]}
+    linked_at = server.clock().isoformat()
+    future, old = photos[sha256(make_jpeg(seed=21))], photos[sha256(make_jpeg(seed=22))]
+    assert future["captured_at"] == linked_at and old["captured_at"] == linked_at
+    # The flag travels with the photo, beside the server's other evidence flags.
+    assert "time_future" in future["flags"]
+    assert "time_before_report" in old["flags"]
+
+
+def test_a_time_the_device_refused_is_flagged_by_the_server(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    rid = world.rid("a_new")
+    sup, officer = api(SUPERVISOR_A), api(OFFICER_A1)
+    applied(sup.act("dispatch", rid, assignee_id=world.uid(OFFICER_A1)))
+    applied(officer.act("accept", rid))
+    applied(officer.act("start", rid))
+    data = make_jpeg(seed=23)
+    officer.upload(data)
+    picked = (server.clock() - timedelta(minutes=2)).isoformat()
+    ref = photo_ref(sha256(data), "after") | {
+        "captured_at": picked,
+        "time_flag": "time_future",
+        "claimed_at": "2099-01-01T00:00:00+00:00",
+    }
+    applied(officer.act("add_photo", rid, photo=ref))
+    [photo] = [p for p in snapshot(officer, rid)["photos"] if p["sha256"] == sha256(data)]
+    assert photo["captured_at"] == picked  # the device's replacement stands
+    assert "time_future" in photo["flags"]
+
+
+def test_the_server_flags_what_the_device_flagged() -> None:
+    from domain import PhotoKind as Kind
+    from domain import Report, Status
+    from domain.capture_time import TimeFlag
+    from server.push import PhotoMeta, checked_capture_time
+
+    received = T0 - timedelta(hours=2)
+    report = Report(
+        id="r-time",
+        tracking_id="CRM-2026-000001",
+        status=Status.DALAM_PROSES,
+        category="jalan",
+        channel="jaki",
+        unit_id="kel-1",
+        received_at=received,
+    )
+    picked = T0 - timedelta(minutes=5)
+
+    def meta(captured: datetime | None, claimed: datetime | None = None) -> PhotoMeta:
+        return PhotoMeta("ab" * 32, Kind.AFTER, None, None, None, captured, claimed_at=claimed)
+
+    assert checked_capture_time(meta(picked), report, T0) == (picked, None)
+    assert checked_capture_time(meta(None), report, T0) == (None, None)
+    future = datetime(2099, 1, 1, tzinfo=UTC)
+    assert checked_capture_time(meta(future), report, T0) == (T0, TimeFlag.FUTURE)
+    # The device already used the pick's time and sent the time it refused.
+    assert checked_capture_time(meta(picked, future), report, T0) == (picked, TimeFlag.FUTURE)
+    old = received - timedelta(days=2)
+    assert checked_capture_time(meta(picked, old), report, T0) == (
+        picked,
+        TimeFlag.BEFORE_REPORT,
+    )
+    # Days later, offline: judged at the pick, as the device judged it.
+    next_week = picked + timedelta(days=7)
+    assert checked_capture_time(meta(picked, next_week), report, T0 + timedelta(days=9)) == (
+        picked,
+        TimeFlag.FUTURE,
+    )
