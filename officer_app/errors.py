@@ -5,7 +5,8 @@
      ├── TranslationError   a translation file is missing, broken or lacks a key
      ├── SetupError         the device cannot be prepared (data folder, database)
      ├── MissingPartError   an optional part (web client, reference server) is not installed
-     └── PickedFileError    a gallery pick that cannot be read (in `picked_file.py`)
+     ├── PickedFileError    a gallery pick that cannot be read (in `picked_file.py`)
+     └── SaveFailed         a file could be neither downloaded nor saved (export)
 
 Errors of the rooms below (local_db, sync, the photo pipeline) are not wrapped here:
 view-models catch them where an officer action meets them and turn them into a message
@@ -33,3 +34,7 @@ class SetupError(AppError):
 
 class MissingPartError(AppError):
     """A part this command needs is not installed; the message says what to install."""
+
+
+class SaveFailed(AppError):
+    """The platform could neither download nor save a file (the cause attached)."""

@@ -2,7 +2,13 @@
 
 Files open directly in spreadsheet apps: UTF-8 with a byte-order mark (so Excel reads
 the Indonesian text right), comma-separated, every field quoted when needed, Indonesian
-headers, times in WIB as `YYYY-MM-DD HH:MM`, decimals with a dot.
+headers, times in WIB as `YYYY-MM-DD HH:MM`, decimals with a dot. Category, channel and
+status read as names ("Pohon", "JAKI", "Dalam proses"); their codes follow in the last
+columns for whoever joins the file with other data.
+
+The files are built in memory (`unit_files`) and reach the user where the user is: a
+download in the web build, the save dialog on a desktop (the Tim screen, through
+`PlatformServices.save_file`); `export_unit` writes them into a folder (no page).
 
 Invariants:
 - a file is written whole or not at all (a temporary file in the same folder, fsync,
@@ -23,10 +29,11 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from domain import JAKARTA, category
+from domain import JAKARTA, category, channel
 from domain.errors import UnknownCode
 from local_db.figures import ExportRow, TeamRow
 
@@ -54,6 +61,9 @@ REPORT_HEADERS: tuple[str, ...] = (
     "Penilaian Warga",
     "Lintang",
     "Bujur",
+    "Kode Kategori",
+    "Kode Kanal",
+    "Kode Status",
 )
 
 TEAM_HEADERS: tuple[str, ...] = (
@@ -113,12 +123,19 @@ def _category(code: str) -> str:
         return code
 
 
+def _channel(code: str) -> str:
+    try:
+        return channel(code).name
+    except UnknownCode:
+        return code
+
+
 def report_record(row: ExportRow) -> list[str]:
     return [
         row.tracking_id,
         safe_text(row.title),
         _category(row.category),
-        row.channel,
+        _channel(row.channel),
         STATUS_ID.get(row.status.value, row.status.value),
         safe_text(row.kelurahan),
         safe_text(row.kecamatan),
@@ -136,6 +153,9 @@ def report_record(row: ExportRow) -> list[str]:
         "" if row.rating is None else str(row.rating),
         "" if row.latitude is None else f"{row.latitude:.6f}",
         "" if row.longitude is None else f"{row.longitude:.6f}",
+        row.category,
+        row.channel,
+        row.status.value,
     ]
 
 
@@ -180,6 +200,30 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unit"
 
 
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    name: str  # laporan_<unit>_<YYYYmmdd-HHMM>.csv
+    text: str
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+def unit_files(
+    *, reports: Sequence[ExportRow], team: Sequence[TeamRow], now: datetime, unit: str
+) -> list[ExportFile]:
+    """`laporan_<unit>_<time>.csv` and `tim_<unit>_<time>.csv`, in memory."""
+    stamp = now.astimezone(JAKARTA).strftime("%Y%m%d-%H%M")
+    name = slug(unit)
+    return [
+        ExportFile(
+            f"laporan_{name}_{stamp}.csv", csv_text(REPORT_HEADERS, map(report_record, reports))
+        ),
+        ExportFile(f"tim_{name}_{stamp}.csv", csv_text(TEAM_HEADERS, map(team_record, team))),
+    ]
+
+
 def export_unit(
     folder: Path,
     *,
@@ -188,15 +232,10 @@ def export_unit(
     now: datetime,
     unit: str,
 ) -> list[Path]:
-    """Write `laporan_<unit>_<time>.csv` and `tim_<unit>_<time>.csv`; returns the paths."""
-    stamp = now.astimezone(JAKARTA).strftime("%Y%m%d-%H%M")
-    name = slug(unit)
+    """Write the unit's files (`unit_files`) into `folder`; returns the paths."""
     files = [
-        (
-            folder / f"laporan_{name}_{stamp}.csv",
-            csv_text(REPORT_HEADERS, map(report_record, reports)),
-        ),
-        (folder / f"tim_{name}_{stamp}.csv", csv_text(TEAM_HEADERS, map(team_record, team))),
+        (folder / f.name, f.text)
+        for f in unit_files(reports=reports, team=team, now=now, unit=unit)
     ]
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from typing import Any
 import flet as ft
 import flet_geolocator as fg
 
+from .errors import SaveFailed
 from .photos import GeoFix
 from .picked_file import PickedFileError, PickProblem, check_picked_bytes, read_picked_file
 
@@ -101,6 +102,35 @@ class PlatformServices:
         if picked.bytes is not None or not picked.path:
             return check_picked_bytes(picked.bytes, max_bytes)
         return await asyncio.to_thread(read_picked_file, picked.path, max_bytes)
+
+    # --- saving a file ----------------------------------------------------------------
+
+    @property
+    def web(self) -> bool:
+        return bool(self.page.web)
+
+    async def save_file(self, name: str, data: bytes, title: str) -> str | None:
+        """Hand a file to the user: a browser download in the web build (returns the
+        name), the save dialog elsewhere (returns the chosen path; None if cancelled).
+        Raises `SaveFailed` when the platform cannot do either."""
+        if self._picker is None:
+            self._picker = ft.FilePicker()
+        try:
+            chosen = await asyncio.wait_for(
+                self._picker.save_file(
+                    dialog_title=title,
+                    file_name=name,
+                    file_type=ft.FilePickerFileType.CUSTOM,
+                    allowed_extensions=["csv"],
+                    src_bytes=data,
+                ),
+                PICK_TIMEOUT_S,
+            )
+        except Exception as exc:
+            raise SaveFailed(str(exc)) from exc
+        if self.page.web:
+            return name  # the browser downloads it; there is no path to report
+        return chosen
 
     # --- maps -----------------------------------------------------------------------
 

@@ -44,6 +44,14 @@ class PhotoProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class MapProfile:
+    # The base map's tiles ({z}/{x}/{y} template) and the attribution their licence
+    # asks for. Empty `tiles`: never fetch tiles (the map draws kelurahan outlines).
+    tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    attribution: str = "OpenStreetMap contributors"
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     server_url: str = "http://127.0.0.1:8765"
     sync_interval_s: int = 60
@@ -51,6 +59,7 @@ class Profile:
     photo_streams: int = 2  # concurrent photo chunk streams (one connection each)
     photos: PhotoProfile = field(default_factory=PhotoProfile)
     storage: RetentionPolicy = field(default_factory=RetentionPolicy)
+    map: MapProfile = field(default_factory=MapProfile)
     language: str = "id"
     theme: str = "light"
     source: str = "(bawaan / built-in defaults)"
@@ -65,6 +74,7 @@ _SECTIONS: Mapping[str, frozenset[str]] = {
     "photos": frozenset({"long_edge", "quality", "stamp", "stamp_corner"}),
     "ui": frozenset({"language", "theme"}),
     "storage": frozenset({"done_days", "full_photo_days", "photo_cache_mb", "low_storage_mb"}),
+    "map": frozenset({"tiles", "attribution"}),
 }
 
 
@@ -109,8 +119,9 @@ def parse_profile(raw: Mapping[str, Any], source: str = "<profile>") -> Profile:
             raise ProfileError(f"{source}: unknown key(s) in [{section}]: {sorted(unknown)}")
     server, sync = raw.get("server", {}), raw.get("sync", {})
     photos, ui = raw.get("photos", {}), raw.get("ui", {})
-    storage = raw.get("storage", {})
+    storage, map_ = raw.get("storage", {}), raw.get("map", {})
     defaults, photo_defaults, keep = Profile(), PhotoProfile(), RetentionPolicy()
+    map_defaults = MapProfile()
     return Profile(
         server_url=_url(server.get("url", defaults.server_url), "server.url", source),
         sync_interval_s=_int(
@@ -167,6 +178,12 @@ def parse_profile(raw: Mapping[str, Any], source: str = "<profile>") -> Profile:
                 source,
             ),
         ),
+        map=MapProfile(
+            tiles=_tiles(map_.get("tiles", map_defaults.tiles), "map.tiles", source),
+            attribution=_text(
+                map_.get("attribution", map_defaults.attribution), "map.attribution", source
+            ),
+        ),
         language=_choice(ui.get("language", defaults.language), "ui.language", LANGUAGES, source),
         theme=_choice(ui.get("theme", defaults.theme), "ui.theme", THEMES, source),
         source=source,
@@ -180,6 +197,24 @@ def _url(value: object, key: str, source: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ProfileError(f"{source}: {key} must be an http(s) URL, got {value!r}")
     return value.rstrip("/")
+
+
+def _tiles(value: object, key: str, source: str) -> str:
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not all(p in value for p in ("{z}", "{x}", "{y}")):
+        raise ProfileError(
+            f'{source}: {key} must be a tile URL with {{z}}, {{x}} and {{y}} (or "" for '
+            f"no tiles), got {value!r}"
+        )
+    _url(value, key, source)
+    return value
+
+
+def _text(value: object, key: str, source: str) -> str:
+    if not isinstance(value, str):
+        raise ProfileError(f"{source}: {key} must be a string, got {value!r}")
+    return value
 
 
 def _int(value: object, key: str, low: int, high: int, source: str) -> int:

@@ -1,7 +1,7 @@
 """Geographic routing: which kelurahan a report's location belongs to, and the unit tree.
 
 A new report goes to the kelurahan nearest its location (DOMAIN.md). The 267 kelurahan
-polygons (server/data, MIT) are loaded once per process and never change afterwards.
+polygons (domain/data, MIT; shared with the app) are loaded once per process and never change afterwards.
 
 `route(lat, lon)`:
 1. the kelurahan whose polygon contains the point (bounding-box prefilter, then

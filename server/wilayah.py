@@ -1,6 +1,6 @@
 """Install the wilayah unit tree (kota, kecamatan, kelurahan) into the central database.
 
-The tree comes from `server.routing` (the kelurahan data shipped in server/data). It is
+The tree comes from `server.routing` (the kelurahan data shipped in domain/data). It is
 reference data, installed by `tindak-server migrate`, by the demo seeder and, on first
 need, by the Open311 intake, so a report can always be routed to its kelurahan's unit.
 

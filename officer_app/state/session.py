@@ -21,6 +21,7 @@ from ..device import Device
 from .app_model import AppModel, Gate
 from .attention import AttentionModel
 from .dispatch import ImmediatePost, LoopPost, Post
+from .field_map import FieldMapModel
 from .location import LocationModel
 from .login import LoginModel
 from .queue import QueueModel
@@ -59,6 +60,7 @@ class Session:
         self.location = LocationModel()
         self.sync = SyncStatusModel(self)
         self.queue = QueueModel(self)
+        self.map = FieldMapModel(self)
         self.attention = AttentionModel(self)
         self.settings = SettingsModel(self)
         self.login = LoginModel(self)
@@ -126,5 +128,6 @@ class Session:
     def relabel(self) -> None:
         """The language changed: recompute every precomputed text."""
         self.queue.relabel()
+        self.map.relabel()
         self.attention.relabel()
         self.sync.relabel()

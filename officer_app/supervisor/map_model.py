@@ -1,42 +1,41 @@
-"""Peta: the unit's open reports by urgency, with a fallback that never leaves a blank.
+"""Peta (supervisor): today's open reports of the unit on the offline map, by urgency.
 
-The map's base tiles come from the network. Two signals switch the screen to the
-fallback (the open reports per kelurahan with their overdue counts, and the most urgent
-points as coordinates): the tile server cannot even be reached from the device (a
-short TCP probe on refresh), or the map reports a tile that failed to load. The markers
-themselves are drawn locally and need no network.
+Same rules as the officer's Peta (`state.map_data`): the markers and the kelurahan
+outlines are drawn by the app and need no network; tiles are added when their host
+answers a short TCP probe, and dropped when the map reports a tile that failed to load.
+The list (open reports per kelurahan, the most urgent points) is the supervisor's
+choice (`show_list`), never what the screen falls back to. A marker or a row opens
+the report over the map (`/peta/laporan/<id>`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import flet as ft
 
+from domain.boundaries import LatLon
 from local_db.figures import KelurahanLoad, MapPoint
+
+from ..state.map_data import (
+    JAKARTA_CENTRE,
+    MapArea,
+    MapMarker,
+    areas_around,
+    frame_of,
+    marker,
+    tile_host,
+    tiles_reachable,
+)
+from .open_report import open_report
 
 if TYPE_CHECKING:
     from .state import SupervisorState
 
-JAKARTA_CENTRE = (-6.2, 106.82)
-TILE_HOST = ("tile.openstreetmap.org", 443)
-PROBE_TIMEOUT_S = 2.0
-
-
-async def reachable(host: str, port: int, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
-    """Whether a TCP connection to (host, port) opens within the time limit."""
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    with contextlib.suppress(OSError):
-        await writer.wait_closed()
-    return True
+MAP_ROUTE = "/peta"
 
 
 @ft.observable
@@ -45,20 +44,40 @@ class MapModel:
     owner: InitVar[SupervisorState]
     points: list[MapPoint] = field(default_factory=list)
     kelurahan: list[KelurahanLoad] = field(default_factory=list)
+    markers: list[MapMarker] = field(default_factory=list)
+    areas: list[MapArea] = field(default_factory=list)
+    frame: tuple[LatLon, LatLon] | None = None
+    tiles_online: bool = False
     tiles_failed: bool = False
-    show_list: bool | None = None  # the supervisor's choice (None: follow the tiles)
+    show_list: bool = False  # the supervisor's choice: the list instead of the map
     loaded_at: datetime | None = None
 
     def __post_init__(self, owner: SupervisorState) -> None:
         self._owner = owner
-        self.tile_host = TILE_HOST
 
     @property
-    def fallback(self) -> bool:
-        return self.tiles_failed if self.show_list is None else self.show_list
+    def tiles_url(self) -> str:
+        return self._owner.session.device.profile.map.tiles
 
     @property
-    def centre(self) -> tuple[float, float]:
+    def attribution(self) -> str:
+        return self._owner.session.device.profile.map.attribution
+
+    @property
+    def tile_host(self) -> tuple[str, int] | None:
+        return tile_host(self.tiles_url)
+
+    @property
+    def tiles_shown(self) -> bool:
+        return bool(self.tiles_url) and self.tiles_online and not self.tiles_failed
+
+    @property
+    def toggle_key(self) -> str:
+        """The toggle names what a tap will show: the other view."""
+        return "supervisor.map.show_map" if self.show_list else "supervisor.map.show_list"
+
+    @property
+    def centre(self) -> LatLon:
         if not self.points:
             return JAKARTA_CENTRE
         lat = sum(p.latitude for p in self.points) / len(self.points)
@@ -73,17 +92,27 @@ class MapModel:
             return now, data.map_points(now), data.kelurahan_loads(now)
 
         (now, points, loads), online = await asyncio.gather(
-            asyncio.to_thread(read), reachable(*self.tile_host)
+            asyncio.to_thread(read), tiles_reachable(self.tiles_url)
         )
         self.points, self.kelurahan = points, loads
+        self.markers = [
+            marker(p.report_id, p.tracking_id, p.title, p.latitude, p.longitude, p.level)
+            for p in points
+        ]
+        where = [(p.latitude, p.longitude) for p in points]
+        self.frame = frame_of(where)
+        self.areas = areas_around(where)
+        self.tiles_online = online
+        if online:
+            self.tiles_failed = False
         self.loaded_at = now
-        if not online:
-            self.tile_error()
 
     def tile_error(self) -> None:
-        """The base map could not load (offline, blocked): show the fallback."""
+        """A tile could not load (offline, blocked): drop the tiles, keep the map."""
         self.tiles_failed = True
 
     def toggle_list(self) -> None:
-        """List <-> map (the map without tiles still shows its markers)."""
-        self.show_list = not self.fallback
+        self.show_list = not self.show_list
+
+    def open(self, report_id: str) -> None:
+        open_report(self._owner.session, MAP_ROUTE, report_id)

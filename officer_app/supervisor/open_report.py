@@ -1,4 +1,5 @@
-"""Opening a report from the supervisor's lists (Disposisi, Perpanjangan, Pantauan SLA).
+"""Opening a report from the supervisor's lists (Disposisi, Perpanjangan, Pantauan SLA)
+and from the map (Peta).
 
 The report opens in the app's own Detail laporan (`officer_app.views.detail_view`,
 `state.detail.DetailModel`): it lists the signed-in user's actions from
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from ..state.session import Session
 
 # The supervisor's lists whose rows open a report (routes of `routes.supervisor_routes`).
-LIST_ROUTES = ("/disposisi", "/perpanjangan", "/sla")
+LIST_ROUTES = ("/disposisi", "/perpanjangan", "/sla", "/peta")
 DETAIL_CHILD = "laporan/:rid"
 
 

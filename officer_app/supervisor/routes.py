@@ -31,7 +31,7 @@ def supervisor_routes() -> list[ft.Route]:
         ft.Route(path="/perpanjangan", component=ExtensionsView, children=_report()),
         ft.Route(path="/sla", component=SlaWatchView, children=_report()),
         ft.Route(path="/tim", component=TeamView),
-        ft.Route(path="/peta", component=MapView),
+        ft.Route(path="/peta", component=MapView, children=_report()),
     ]
 
 

@@ -1,9 +1,16 @@
 """Tim: per officer done, in progress, overdue, completion time, rework rate, rating;
-and the CSV export for the monthly evaluation (the unit's reports and this table)."""
+and the CSV export for the monthly evaluation (the unit's reports and this table).
+
+The export reaches the user where the user is (`export_to`): each file goes through a
+`Saver` (the page's `PlatformServices.save_file`: a browser download in the web build,
+the save dialog on a desktop). Without a page (tests, tools) `export` writes the files
+into `folder`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +20,12 @@ import flet as ft
 
 from local_db.figures import TeamRow
 
-from ..export import ExportError, export_unit
+from ..errors import SaveFailed
+from ..export import ExportError, ExportFile, export_unit, unit_files
+
+# (file name, bytes, dialog title) -> where it went (a path or the downloaded name), or
+# None when the user cancelled the dialog.
+Saver = Callable[[str, bytes, str], Awaitable[str | None]]
 
 if TYPE_CHECKING:
     from .state import SupervisorState
@@ -66,13 +78,44 @@ class TeamModel:
     def target(self) -> str:
         return self._typed if self._typed is not None else self.folder
 
+    def _unit(self) -> str:
+        account = self._owner.session.app.account
+        if account is None:
+            return ""
+        return account.user.unit_name or account.user.unit_id or ""
+
+    async def export_to(self, save: Saver) -> list[str]:
+        """Build the unit's CSV files and hand each to `save` (download / save dialog).
+        Returns where they went; a cancelled dialog leaves that file out."""
+        data, days, unit = self._owner.data, self.days, self._unit()
+        tr = self._owner.session.app.tr
+        self.busy = True
+        self.export_error = None
+
+        def build() -> list[ExportFile]:
+            now = data.now()
+            return unit_files(
+                reports=data.export_rows(now), team=data.team(now, days), now=now, unit=unit
+            )
+
+        saved: list[str] = []
+        try:
+            files = await asyncio.to_thread(build)
+            for f in files:
+                where = await save(f.name, f.data, tr.t("supervisor.export.save_title"))
+                if where:
+                    saved.append(where)
+        except SaveFailed as exc:
+            self.export_error = tr.t("supervisor.export.failed", detail=str(exc))
+        finally:
+            self.busy = False
+        self.exported = saved
+        return saved
+
     async def export(self) -> list[Path]:
         """Write the unit's reports and the team table as CSV into `folder`."""
         data, days, folder = self._owner.data, self.days, self.target
-        unit = ""
-        account = self._owner.session.app.account
-        if account is not None:
-            unit = account.user.unit_name or account.user.unit_id or ""
+        unit = self._unit()
         self.busy = True
         self.export_error = None
 

@@ -4,6 +4,8 @@ Routes (view stack, so Android's back button and the app bar's arrow go back):
     /                      Antrian (queue)
     /laporan/:rid          Detail laporan
     /laporan/:rid/foto     Kamera / Galeri for that report
+    /peta                  Peta (own open reports, visiting order)
+    /peta/laporan/:rid     Detail laporan opened from the map
     /perhatian             Perlu perhatian
     /pengaturan            Pengaturan
     /pengaturan/penyimpanan  Penyimpanan (space used, what waits, "Bersihkan sekarang")
@@ -31,6 +33,7 @@ from .capture_view import CaptureView
 from .context import SessionContext, memo, use_model
 from .detail_view import DetailView
 from .login_view import LoginView
+from .map_view import FieldMapView
 from .not_found import NotFound
 from .queue_view import QueueView
 from .revoked_view import RevokedView
@@ -59,6 +62,7 @@ NO_TRANSITIONS = ft.PageTransitionsTheme(
 _QUEUE = memo(QueueView)
 _ATTENTION = memo(AttentionView)
 _SETTINGS = memo(SettingsView)
+_MAP = memo(FieldMapView)
 
 
 def _routes(role: Role | None) -> list[ft.Route]:
@@ -90,6 +94,11 @@ def _routes(role: Role | None) -> list[ft.Route]:
                     children=[ft.Route(path="foto", component=CaptureView)],
                 )
             ],
+        ),
+        ft.Route(
+            path="/peta",
+            component=_MAP,
+            children=[ft.Route(path="laporan/:rid", component=DetailView)],
         ),
     ]
 

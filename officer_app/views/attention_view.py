@@ -140,5 +140,5 @@ def AttentionView() -> ft.View:
         route="/perhatian",
         title=app.t("attention.title"),
         body=body,
-        nav_index=1,
+        nav_index=2,
     )

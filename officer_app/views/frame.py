@@ -40,9 +40,10 @@ def screen(
         expand=True,
         scroll=ft.ScrollMode.AUTO if scroll else None,
     )
-    role_nav = _role_nav(session, route) if nav_index is not None else None
+    role_nav = _role_nav(session, route)
     if role_nav is not None:
-        # A supervisor's or validator's desktop frame (their rail) for a shared screen.
+        # A supervisor's or validator's desktop frame (their rail) for a shared screen,
+        # a report opened from one of their lists included: the rail stays.
         from ..supervisor.views.shell import role_view
 
         nav, selected = role_nav
@@ -84,5 +85,11 @@ def _role_nav(session: Session, route: str) -> tuple[tuple[Any, ...], int | None
     from ..supervisor.views.shell import SUPERVISOR_NAV, VALIDATOR_NAV
 
     nav = SUPERVISOR_NAV if account.user.role is Role.SUPERVISOR else VALIDATOR_NAV
-    selected = next((i for i, d in enumerate(nav) if d.route == route), None)
+    # The destination the route is under ("/peta/laporan/x" is under Peta's "/peta").
+    under = [
+        (len(d.route), i)
+        for i, d in enumerate(nav)
+        if route == d.route or (d.route != "/" and route.startswith(d.route + "/"))
+    ]
+    selected = max(under)[1] if under else None
     return nav, selected

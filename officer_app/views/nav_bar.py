@@ -1,4 +1,4 @@
-"""The bottom navigation: Antrian, Perlu perhatian (with its count), Pengaturan.
+"""The bottom navigation: Antrian, Peta, Perlu perhatian (with its count), Pengaturan.
 
 A plain builder, not a component: a View's `navigation_bar` slot takes a control. The
 screen that uses it watches the attention model, so the count stays current.
@@ -10,7 +10,7 @@ import flet as ft
 
 from ..state.session import Session
 
-ROUTES = ("/", "/perhatian", "/pengaturan")
+ROUTES = ("/", "/peta", "/perhatian", "/pengaturan")
 
 
 def nav_bar(session: Session, selected: int) -> ft.NavigationBar:
@@ -30,6 +30,11 @@ def nav_bar(session: Session, selected: int) -> ft.NavigationBar:
                 icon=ft.Icons.LIST_ALT_OUTLINED,
                 selected_icon=ft.Icons.LIST_ALT,
                 label=app.t("nav.queue"),
+            ),
+            ft.NavigationBarDestination(
+                icon=ft.Icons.MAP_OUTLINED,
+                selected_icon=ft.Icons.MAP,
+                label=app.t("nav.map"),
             ),
             ft.NavigationBarDestination(
                 icon=ft.Icon(

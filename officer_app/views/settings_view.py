@@ -144,5 +144,5 @@ def SettingsView() -> ft.View:
         route="/pengaturan",
         title=app.t("settings.title"),
         body=body,
-        nav_index=2,
+        nav_index=3,
     )

@@ -1,14 +1,6 @@
-"""Reference data shipped with the server: Jakarta's 267 kelurahan boundaries.
+"""The kelurahan boundaries the server routes with: the shared copy in `domain/data/`
+(the app draws the same polygons on its offline map)."""
 
-`jakarta_kelurahan.geojson` and `jakarta_wilayah.csv` are MIT-licensed (Cahya DSN); the
-licence notice `LICENSE-cahyadsn-wilayah_boundaries.txt` travels with them and
-`SOURCE.md` records their provenance and caveats. A package (not a plain folder) so that
-the wheel ships these files as package data.
-"""
+from domain.data import DATA_DIR, KELURAHAN_GEOJSON, LICENSE_NOTICE, WILAYAH_CSV
 
-from pathlib import Path
-
-DATA_DIR = Path(__file__).resolve().parent
-KELURAHAN_GEOJSON = DATA_DIR / "jakarta_kelurahan.geojson"
-WILAYAH_CSV = DATA_DIR / "jakarta_wilayah.csv"
-LICENSE_NOTICE = DATA_DIR / "LICENSE-cahyadsn-wilayah_boundaries.txt"
+__all__ = ["DATA_DIR", "KELURAHAN_GEOJSON", "LICENSE_NOTICE", "WILAYAH_CSV"]

@@ -83,6 +83,9 @@ def test_profile_values_and_env_override(tmp_path: Path, monkeypatch: pytest.Mon
         ('[ui]\nlanguage = "fr"\n', "ui.language must be one of"),
         ('[ui]\nlanguag = "id"\n', "unknown key(s) in [ui]"),
         ("[kamera]\n", "unknown section [kamera]"),
+        ('[map]\ntiles = "https://tiles.example/x.png"\n', "map.tiles must be a tile URL"),
+        ('[map]\ntiles = "ftp://t/{z}/{x}/{y}.png"\n', "map.tiles must be an http(s) URL"),
+        ("[map]\nattribution = 3\n", "map.attribution must be a string"),
         ("[server\n", "not valid TOML"),
     ],
 )
@@ -91,6 +94,16 @@ def test_a_wrong_profile_names_file_and_key(tmp_path: Path, text: str, says: str
     with pytest.raises(ProfileError) as err:
         load_profile(path)
     assert says in str(err.value) and str(path) in str(err.value)
+
+
+def test_the_map_tiles_and_attribution_come_from_the_profile(tmp_path: Path) -> None:
+    shipped = load_profile(DEFAULT_PROFILE_PATH)
+    assert "{z}" in shipped.map.tiles and shipped.map.attribution
+    own = load_profile(
+        write(tmp_path, '[map]\ntiles = "https://t.example/{z}/{x}/{y}.png"\nattribution = "X"\n')
+    )
+    assert (own.map.tiles, own.map.attribution) == ("https://t.example/{z}/{x}/{y}.png", "X")
+    assert load_profile(write(tmp_path, '[map]\ntiles = ""\n')).map.tiles == ""
 
 
 def test_a_missing_profile_file_is_an_error(tmp_path: Path) -> None:

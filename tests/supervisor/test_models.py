@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import socket
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pytest
 import local_db
 from domain import Action, ExtensionState, Status
 from officer_app.device import Device
+from officer_app.errors import SaveFailed
 from officer_app.export import REPORT_HEADERS, TEAM_HEADERS
+from officer_app.profile import MapProfile
 from officer_app.supervisor.state import SupervisorState
 
 from .kit import NOW
@@ -173,6 +176,40 @@ def test_team_table_and_csv_export(device: Device, state: SupervisorState, tmp_p
     assert team_rows["Budi Santoso"][1:4] == ["1", "1", "0"]
 
 
+def test_the_export_goes_through_the_saver_with_names_and_codes(
+    device: Device, state: SupervisorState
+) -> None:
+    """What the Tim screen does: each file is handed to the page's saver (a browser
+    download, the save dialog); category and channel read as names, codes at the end."""
+    unit(device)
+    got: dict[str, bytes] = {}
+
+    async def save(name: str, data: bytes, title: str) -> str | None:
+        got[name] = data
+        return None if name.startswith("tim_") else name  # the second dialog cancelled
+
+    done = run(state.team.export_to(save))
+    assert [n.split("_")[0] for n in got] == ["laporan", "tim"]
+    assert done == [n for n in got if n.startswith("laporan_")] == state.team.exported
+    reports = list(csv.reader(io.StringIO(got[done[0]].decode("utf-8-sig"))))
+    head = reports[0]
+    row = dict(zip(head, reports[1], strict=True))
+    assert head[-3:] == ["Kode Kategori", "Kode Kanal", "Kode Status"]
+    assert row["Kategori"] != row["Kode Kategori"] and row["Kanal"] != row["Kode Kanal"]
+    assert row["Kanal"] == "JAKI" and row["Kode Kanal"] == "jaki"
+    assert row["Status"][0].isupper() and row["Kode Status"].islower()
+
+
+def test_a_failed_save_says_so_on_the_screen(device: Device, state: SupervisorState) -> None:
+    unit(device)
+
+    async def save(name: str, data: bytes, title: str) -> str | None:
+        raise SaveFailed("no file dialog here")
+
+    assert run(state.team.export_to(save)) == []
+    assert state.team.export_error is not None and "no file dialog here" in state.team.export_error
+
+
 def test_export_to_an_unwritable_folder_says_so(
     device: Device, state: SupervisorState, tmp_path: Path
 ) -> None:
@@ -184,35 +221,44 @@ def test_export_to_an_unwritable_folder_says_so(
     assert state.team.export_error.startswith("Tidak dapat menulis ke folder")
 
 
-def test_map_model_points_and_fallback(device: Device, state: SupervisorState) -> None:
+def _tiles(device: Device, url: str) -> None:
+    device.profile = replace(device.profile, map=MapProfile(tiles=url))
+
+
+def test_map_model_points_outlines_and_tiles(device: Device, state: SupervisorState) -> None:
     unit(device)
     model = state.map
     with socket.socket() as listening:  # a tile server that answers
         listening.bind(("127.0.0.1", 0))
         listening.listen()
-        model.tile_host = ("127.0.0.1", listening.getsockname()[1])
+        _tiles(device, f"http://127.0.0.1:{listening.getsockname()[1]}/{{z}}/{{x}}/{{y}}.png")
         run(model.refresh())
     assert model.points[0].report_id == "N3"
+    assert [m.report_id for m in model.markers] == [p.report_id for p in model.points]
     assert {k.name for k in model.kelurahan} == {"Menteng", "Cikini"}
-    assert not model.fallback
-    model.tile_error()  # the map could not load a tile
-    assert model.fallback
+    assert {"Menteng", "Cikini"} <= {a.name for a in model.areas}
+    assert model.tiles_shown and not model.show_list
+    model.tile_error()  # the map could not load a tile: the map stays, without tiles
+    assert not model.tiles_shown and not model.show_list
     lat, lon = model.centre
     assert -6.3 < lat < -6.1 and 106.7 < lon < 106.9
 
 
-def test_map_model_falls_back_when_the_tile_server_is_unreachable(
+def test_map_model_without_tiles_is_still_a_map_and_the_toggle_names_the_other_view(
     device: Device, state: SupervisorState
 ) -> None:
     unit(device)
     model = state.map
-    model.tile_host = ("127.0.0.1", 9)  # nobody listens
+    _tiles(device, "http://127.0.0.1:9/{z}/{x}/{y}.png")  # nobody listens
     run(model.refresh())
-    assert model.fallback and model.tiles_failed and model.points
-    model.toggle_list()  # the supervisor still wants the markers (no tiles behind them)
-    assert not model.fallback
+    assert not model.tiles_shown and model.markers and model.areas
+    assert not model.show_list  # the map, not a list, when offline
+    tr = state.session.app.tr
+    assert tr.t(model.toggle_key) == "Tampilkan daftar"  # the list is not shown yet
     model.toggle_list()
-    assert model.fallback
+    assert model.show_list and tr.t(model.toggle_key) == "Tampilkan peta"
+    model.open(model.markers[0].report_id)
+    assert state.session.navigated[-1] == f"/peta/laporan/{model.markers[0].report_id}"
 
 
 def test_a_finished_sync_reloads_the_screens_shown(device: Device, state: SupervisorState) -> None:

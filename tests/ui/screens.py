@@ -92,6 +92,15 @@ def capture_size(out: Path, photo: Path, size_name: str, viewport: dict[str, int
                 ui.page.get_by_role("tab", name="Pengaturan").first.click()
                 ui.wait("settings-about")
                 shot("06-pengaturan")
+
+                # Peta with no tiles (no internet here): outlines, numbered markers.
+                ui.page.get_by_role("tab", name="Peta").first.click()
+                ui.wait("map-canvas", timeout=20_000)
+                ui.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
+                time.sleep(1.5)
+                shot("08-peta-offline")
+                ui.page.get_by_role("tab", name="Pengaturan").first.click()
+                ui.wait("settings-about")
                 ui.click("settings-storage")
                 ui.wait("storage-total", timeout=20_000)
                 time.sleep(1.0)

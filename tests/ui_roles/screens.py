@@ -4,7 +4,8 @@ size (1280x800); run by scripts/screenshots after the officer's screens.
 The same real stack as the roles' browser tests (`Trio`: the reference server with demo
 data, a signed-in device per role, the app's web build, headless Chromium). Every
 screen is reached by using the app (the navigation rail, a tap on a queue row), and
-a report opens from the SLA watch; the map is shown as it is here: its tiles cannot be reached, so the offline fallback.
+a report opens from the SLA watch; the map is shown as it is here: its tiles cannot be
+reached, so the kelurahan outlines under the markers.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def capture(out: Path) -> list[Path]:
                 sup.wait("team-table", timeout=20_000)
                 shot(sup, "14-supervisor-tim")
                 sup.click("nav-map")
-                sup.wait("map-fallback", timeout=20_000)
+                sup.wait("map-canvas", timeout=20_000)
+                sup.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
+                time.sleep(1.5)
                 shot(sup, "15-supervisor-peta-offline")
 
                 val = Ui(ctx.new_page(), trio.stack("validator")).open("/")  # type: ignore[arg-type]

@@ -1,14 +1,15 @@
-"""Each role's own home, in real browsers: the supervisor's dashboard, map (offline
-fallback) and CSV export; the validator's queue and keyboard review; the officer's app
+"""Each role's own home, in real browsers: the supervisor's dashboard, map (no tiles:
+outlines and clickable markers) and CSV export (browser downloads); the validator's queue and keyboard review; the officer's app
 without the other roles' screens or actions."""
 
 from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Download
 
 from local_db import figures
 from tests.ui.harness import DESKTOP, PHONE, Ui
@@ -38,28 +39,50 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
         sup.back()
         sup.wait("sla-breaches")
 
-        # The map cannot load its tiles here (no internet): a clear list, never a blank.
+        # The map cannot load its tiles here (no internet): still a map (kelurahan
+        # outlines drawn by the app) with clickable markers; the list only when asked.
         sup.click("nav-map")
         sup.wait("map-offline", timeout=20_000)
         assert "offline" in sup.text_of("map-offline")
+        sup.wait("map-canvas")
+        sup.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
+        assert sup.node("map-fallback").count() == 0
+        assert sup.page.get_by_role("button", name="Tampilkan daftar").count() >= 1
+        sup.click("map-toggle")
         assert "terlambat" in sup.text_of("map-fallback")
-        sup.click("map-toggle")  # the markers anyway, on a plain background
+        assert sup.page.get_by_role("button", name="Tampilkan peta").count() >= 1
+        sup.click("map-toggle")
+        # A marker opens its report, and the report keeps the supervisor's rail.
+        sup.nodes("map-marker-").first.click()
+        sup.wait("action-reassign", timeout=20_000)
+        sup.wait("nav-dashboard")
+        sup.back()
         sup.wait("map-canvas")
 
-        # The monthly CSV export, to a folder typed in (web build).
+        # The monthly CSV export arrives in the browser as downloads (web build), with
+        # names, not codes, and the codes in their own columns.
         sup.click("nav-team")
-        folder = tmp_path / "evaluasi november"
-        sup.type("export-folder", str(folder))
+        downloads: list[Download] = []
+        sup.page.on("download", lambda d: downloads.append(d))
         sup.click("export-submit")
-        sup.wait("export-done", timeout=20_000)
-        files = sorted(folder.glob("*.csv"))
-        assert [f.name.split("_")[0] for f in files] == ["laporan", "tim"]
-        raw = files[0].read_bytes()
+        deadline = time.monotonic() + 30
+        while len(downloads) < 2 and time.monotonic() < deadline:
+            sup.page.wait_for_timeout(200)  # lets Playwright deliver the download events
+        assert len(downloads) == 2, sup.texts()
+        names = [d.suggested_filename for d in downloads]
+        assert [n.split("_")[0] for n in names] == ["laporan", "tim"], names
+        raw = Path(downloads[0].path()).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-        assert rows[0][:3] == ["Nomor Laporan", "Judul", "Kategori"]
+        assert rows[0][:4] == ["Nomor Laporan", "Judul", "Kategori", "Kanal"]
+        assert rows[0][-3:] == ["Kode Kategori", "Kode Kanal", "Kode Status"]
+        first = dict(zip(rows[0], rows[1], strict=True))
+        assert first["Kanal"] != first["Kode Kanal"] and first["Kategori"] != first["Kode Kategori"]
         device = trio.device("supervisor")
         assert len(rows) - 1 == len(figures.export_rows(device.db, now=device.now())) > 0
+        team = Path(downloads[1].path()).read_bytes().decode("utf-8-sig")
+        assert team.startswith("Petugas,")
+        sup.wait("export-done", timeout=20_000)
 
         # The validator: the queue, then the review with J / K.
         val.open("/")

@@ -1,99 +1,33 @@
-"""Peta: the unit's open reports on a map (flet-map), coloured by urgency.
+"""Peta (supervisor): the unit's open reports on the offline map, coloured by urgency.
 
-The markers are drawn by the app; only the base tiles need the network. When a tile
-fails to load (offline, or blocked) the map's `on_image_error` switches the screen to
-the fallback: a clear notice, the open reports per kelurahan, and the most urgent
-points with their coordinates. The supervisor can also choose the list at any time.
-The screen is never blank: the markers sit on a plain background even before any
-tile arrives.
+The map (`views.map_canvas`, shared with the officer's Peta) draws the kelurahan
+outlines and the markers itself, so it is a map with no tiles at all; tiles are added
+when their host answers. A marker opens its report over the map. The list (per
+kelurahan, the most urgent points, each row opening its report) is the supervisor's
+choice through the toggle, whose label names the view a tap will show.
 """
 
 from __future__ import annotations
 
 import flet as ft
-import flet_map as fm
 
-from domain import UrgencyLevel
 from local_db.figures import KelurahanLoad, MapPoint
 
 from ...format import URGENCY_COLOURS, coords_text
 from ...i18n import Translator
 from ...views.context import use_session
+from ...views.map_canvas import legend, map_canvas
 from ...views.style import colour
 from ..map_model import MapModel
 from ..state import supervisor_state
 from ..texts import level_text
 from .shell import SUPERVISOR_NAV, role_view
 
-TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 LIST_POINTS = 50
 
 
-def legend(tr: Translator) -> ft.Control:
-    levels = (
-        UrgencyLevel.OVERDUE,
-        UrgencyLevel.DUE_SOON,
-        UrgencyLevel.AT_RISK,
-        UrgencyLevel.ON_TRACK,
-    )
-    return ft.Row(
-        wrap=True,
-        controls=[
-            ft.Row(
-                tight=True,
-                spacing=4,
-                controls=[
-                    ft.Container(
-                        width=12, height=12, border_radius=6, bgcolor=colour(URGENCY_COLOURS[lv])
-                    ),
-                    ft.Text(level_text(lv, tr), size=12),
-                ],
-            )
-            for lv in levels
-        ],
-    )
-
-
-def the_map(model: MapModel) -> ft.Control:
-    lat, lon = model.centre
-    return ft.Semantics(
-        identifier="map-canvas",
-        container=True,
-        content=ft.Container(
-            height=480,
-            border_radius=8,
-            clip_behavior=ft.ClipBehavior.HARD_EDGE,
-            content=fm.Map(
-                expand=True,
-                initial_center=fm.MapLatitudeLongitude(lat, lon),
-                initial_zoom=14,
-                bgcolor=ft.Colors.BLUE_GREY_50,
-                layers=[
-                    fm.TileLayer(
-                        url_template=TILES,
-                        user_agent_package_name="id.go.jakarta.tindak",
-                        on_image_error=lambda _e: model.tile_error(),
-                    ),
-                    fm.CircleLayer(
-                        circles=[
-                            fm.CircleMarker(
-                                radius=7,
-                                coordinates=fm.MapLatitudeLongitude(p.latitude, p.longitude),
-                                color=colour(URGENCY_COLOURS[p.level]),
-                                border_color=ft.Colors.WHITE,
-                                border_stroke_width=1.5,
-                            )
-                            for p in model.points
-                        ]
-                    ),
-                ],
-            ),
-        ),
-    )
-
-
 def fallback(
-    points: list[MapPoint], kelurahan: list[KelurahanLoad], tr: Translator
+    model: MapModel, points: list[MapPoint], kelurahan: list[KelurahanLoad], tr: Translator
 ) -> list[ft.Control]:
     rows: list[ft.Control] = [
         ft.Text(tr.t("supervisor.map.by_kelurahan"), weight=ft.FontWeight.W_600)
@@ -133,22 +67,34 @@ def fallback(
     rows.append(ft.Text(tr.t("supervisor.map.points", n=len(shown)), weight=ft.FontWeight.W_600))
     for p in shown:
         rows.append(
-            ft.Row(
-                controls=[
-                    ft.Container(
-                        width=10,
-                        height=10,
-                        border_radius=5,
-                        bgcolor=colour(URGENCY_COLOURS[p.level]),
-                    ),
-                    ft.Text(p.tracking_id, weight=ft.FontWeight.W_500, width=150),
-                    ft.Text(coords_text(p.latitude, p.longitude), width=170, selectable=True),
-                    ft.Text(f"{p.kelurahan} · {level_text(p.level, tr)}", size=12),
-                ],
-                wrap=True,
+            ft.Semantics(
+                identifier=f"map-row-{p.tracking_id}",
+                button=True,
+                content=ft.Container(
+                    ink=True,
+                    on_click=lambda _e, rid=p.report_id: model.open(rid),
+                    content=_point_row(p, tr),
+                ),
             )
         )
     return rows
+
+
+def _point_row(p: MapPoint, tr: Translator) -> ft.Control:
+    return ft.Row(
+        controls=[
+            ft.Container(
+                width=10,
+                height=10,
+                border_radius=5,
+                bgcolor=colour(URGENCY_COLOURS[p.level]),
+            ),
+            ft.Text(p.tracking_id, weight=ft.FontWeight.W_500, width=150),
+            ft.Text(coords_text(p.latitude, p.longitude), width=170, selectable=True),
+            ft.Text(f"{p.kelurahan} · {level_text(p.level, tr)}", size=12),
+        ],
+        wrap=True,
+    )
 
 
 @ft.component
@@ -167,21 +113,14 @@ def MapView() -> ft.View:
                 ft.Container(expand=True),
                 ft.Semantics(
                     identifier="map-toggle",
-                    content=ft.OutlinedButton(
-                        tr.t(
-                            "supervisor.map.show_map"
-                            if model.show_list
-                            else "supervisor.map.show_list"
-                        ),
-                        on_click=model.toggle_list,
-                    ),
+                    content=ft.OutlinedButton(tr.t(model.toggle_key), on_click=model.toggle_list),
                 ),
             ]
         )
     ]
-    if not model.points:
+    if model.loaded_at is not None and not model.points:
         body.append(ft.Text(tr.t("supervisor.map.empty"), color=ft.Colors.ON_SURFACE_VARIANT))
-    if model.tiles_failed:
+    if model.loaded_at is not None and not model.tiles_shown:
         body.append(
             ft.Semantics(
                 identifier="map-offline",
@@ -202,14 +141,31 @@ def MapView() -> ft.View:
                 ),
             )
         )
-    if not model.fallback:
-        body.append(the_map(model))
-    else:
+    if model.loaded_at is None:
+        body.append(ft.ProgressBar())
+    elif model.show_list:
         body.append(
             ft.Semantics(
                 identifier="map-fallback",
                 container=True,
-                content=ft.Column(spacing=6, controls=fallback(model.points, model.kelurahan, tr)),
+                content=ft.Column(
+                    spacing=6, controls=fallback(model, model.points, model.kelurahan, tr)
+                ),
+            )
+        )
+    else:
+        body.append(
+            map_canvas(
+                markers=model.markers,
+                areas=model.areas,
+                here=None,
+                frame=model.frame,
+                tiles=model.tiles_url if model.tiles_shown else None,
+                attribution=model.attribution,
+                on_tile_error=model.tile_error,
+                on_open=model.open,
+                tr=tr,
+                height=560,
             )
         )
     return role_view(

@@ -1,14 +1,16 @@
 """Tim: the officers' table for the period, and the CSV export.
 
-The export folder: on a desktop window the supervisor picks it in the system dialog
-(`FilePicker.get_directory_path`); in the web build (no file system dialog reaches the
-device's disk) the folder path is typed. Either way the files are written on the
-device running the app, and their paths are shown.
+The export reaches the supervisor where the supervisor is: in the web build each CSV
+file is a browser download ("Unduh ..."), on a desktop window the save dialog asks
+where each goes ("Simpan ..."), through `PlatformServices.save_file` (Flet's
+`FilePicker.save_file` with the file's bytes). The names of the files that arrived are
+shown.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import flet as ft
 
@@ -79,51 +81,28 @@ def TeamView() -> ft.View:
         if chosen:
             await model.set_days(int(next(iter(chosen))))
 
-    async def choose_folder() -> None:
-        try:
-            folder = await ft.FilePicker().get_directory_path(
-                dialog_title=tr.t("supervisor.export.folder"), initial_directory=model.folder
-            )
-        except Exception as exc:  # no dialog on this platform: the field stays
-            log.info("no folder dialog: %s", exc)
-            return
-        if folder:
-            model.set_folder(folder)
-
     async def export() -> None:
-        paths = await model.export()
-        if paths:
-            app.say(tr.t("supervisor.export.done", files=", ".join(p.name for p in paths)))
+        platform = session.platform
+        if platform is None:  # no page services: into the data folder
+            paths = await model.export()
+            done = [p.name for p in paths]
+        else:
+            done = await model.export_to(platform.save_file)
+        if done:
+            key = "supervisor.export.downloaded" if page.web else "supervisor.export.done"
+            app.say(tr.t(key, files=", ".join(Path(d).name for d in done)))
 
     folder_row: list[ft.Control] = [
         ft.Semantics(
-            identifier="export-folder",
-            content=ft.TextField(
-                label=tr.t("supervisor.export.folder"),
-                value=model.folder,
-                dense=True,
-                width=520,
-                on_change=lambda e: model.type_folder(e.control.value or ""),
-            ),
-        )
-    ]
-    if not page.web:
-        folder_row.append(
-            ft.OutlinedButton(
-                tr.t("supervisor.export.choose"), icon=ft.Icons.FOLDER_OPEN, on_click=choose_folder
-            )
-        )
-    folder_row.append(
-        ft.Semantics(
             identifier="export-submit",
             content=ft.FilledButton(
-                tr.t("supervisor.export.submit"),
+                tr.t("supervisor.export.download" if page.web else "supervisor.export.submit"),
                 icon=ft.Icons.DOWNLOAD,
                 on_click=export,
                 disabled=model.busy,
             ),
         )
-    )
+    ]
     export_box: list[ft.Control] = [
         ft.Text(tr.t("supervisor.export.title"), weight=ft.FontWeight.W_600),
         ft.Row(controls=folder_row, wrap=True),
@@ -135,7 +114,11 @@ def TeamView() -> ft.View:
             ft.Semantics(
                 identifier="export-done",
                 content=ft.Text(
-                    tr.t("supervisor.export.done", files=", ".join(model.exported)), selectable=True
+                    tr.t(
+                        "supervisor.export.downloaded" if page.web else "supervisor.export.done",
+                        files=", ".join(Path(d).name for d in model.exported),
+                    ),
+                    selectable=True,
                 ),
             )
         )

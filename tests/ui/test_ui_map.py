@@ -1,0 +1,34 @@
+"""Peta in a real browser, with no tiles (no internet here): the officer's open reports
+are numbered markers over the kelurahan outlines, and a marker opens its report."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import Stack, Ui
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_offline_map_has_clickable_numbered_markers(ui: Ui, stack: Stack) -> None:
+    ui.sign_in("petugas.demo")
+    ui.nodes("queue-row-").first.wait_for(timeout=30_000)
+    ui.page.get_by_role("tab", name="Peta").first.click()
+    ui.wait("map-canvas", timeout=20_000)
+    ui.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
+    # No tiles: said so, and still a map (the list is only there when asked for).
+    assert "offline" in ui.text_of("map-offline")
+    assert ui.node("map-list").count() == 0
+    assert ui.page.get_by_role("button", name="Tampilkan daftar").count() >= 1
+    # The list (asked for) names the first stop of the visiting order...
+    ui.click("map-toggle")
+    ui.wait("map-list")
+    ident = ui.nodes("map-row-").first.get_attribute("flt-semantics-identifier") or ""
+    tracking_id = ident.removeprefix("map-row-")
+    assert ui.text_of(ident).startswith("1 ")
+    # ...and on the map its marker, tapped, opens that report.
+    ui.click("map-toggle")
+    ui.wait("map-canvas")
+    ui.click(f"map-marker-{tracking_id}")
+    ui.wait("detail-status", timeout=20_000)
+    assert tracking_id in ui.texts()
