@@ -245,6 +245,8 @@ def _report_rows(
                 "captured_at": p.captured_at,
                 "taken_by": p.taken_by,
                 "added_at": p.captured_at,
+                "source": "camera",  # the demo's officers used the app's camera
+                "flags": "",
             }
             for p in o.photos
         )
