@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import InitVar, dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -44,6 +44,14 @@ _FORM_NEEDS = frozenset(
     {Need.NOTE, Need.REASON, Need.PERCENT, Need.PROPOSED_DEADLINE, Need.ASSIGNEE, Need.UNIT}
 )
 PHOTO_ORDER = (PhotoKind.REPORTER, PhotoKind.BEFORE, PhotoKind.DURING, PhotoKind.AFTER)
+# How far past the current deadline the date picker goes (a longer delay is a new case).
+MAX_EXTENSION_DAYS = 90
+
+
+def day_text(day: date, tr: Translator) -> str:
+    """A calendar day as the officer reads it ("2 Desember 2026")."""
+    noon = datetime.combine(day, time(12, 0), tzinfo=JAKARTA)
+    return wib(noon, tr, with_time=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,17 @@ class ActionForm:
     values: FormValues = field(default_factory=FormValues)
     error: str | None = None
     busy: bool = False
+    # The completion date is picked in a calendar (never typed): the days it offers,
+    # from the day after the current deadline, and the chosen day as the officer reads it.
+    first_day: date | None = None
+    last_day: date | None = None
+    date_text: str = ""
+
+    def pick_date(self, day: date, tr: Translator) -> None:
+        """A day chosen in the date picker (Asia/Jakarta calendar day)."""
+        self.values.date = day.isoformat()
+        self.date_text = day_text(day, tr)
+        self.error = None
 
 
 @ft.observable
@@ -320,12 +339,18 @@ class DetailModel:
         if option.needs_form:
             needs = tuple(n for n in RULES[action].needs if n in _FORM_NEEDS)
             values = FormValues()
+            first = last = None
             if Need.PROPOSED_DEADLINE in needs and self.detail is not None:
-                suggested = self.detail.report.deadline.astimezone(JAKARTA) + timedelta(days=7)
-                values.date = suggested.date().isoformat()
+                deadline_day = self.detail.report.deadline.astimezone(JAKARTA).date()
+                first = deadline_day + timedelta(days=1)
+                last = deadline_day + timedelta(days=MAX_EXTENSION_DAYS)
             if Need.PERCENT in needs and self.detail is not None:
                 values.percent = str(min(100, self.detail.report.progress_pct + 25))
-            self.form = ActionForm(action=action, needs=needs, values=values)
+            self.form = ActionForm(
+                action=action, needs=needs, values=values, first_day=first, last_day=last
+            )
+            if first is not None:
+                self.form.pick_date(first + timedelta(days=6), self._session.app.tr)
             return
         await self._record(action, {})
 

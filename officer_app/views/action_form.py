@@ -8,13 +8,67 @@ form, so an error or the busy state shows at once. Fields write straight into th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, time
 
 import flet as ft
 
 from domain import Need
 
+from ..i18n import Translator
 from ..state.detail import ActionForm
 from .context import use_session
+
+
+def date_field(form: ActionForm, t: Callable[..., str], tr: Translator) -> ft.Control:
+    """The completion date: the chosen day in words and a calendar to change it (only
+    days after the current deadline can be picked), never a typed YYYY-MM-DD."""
+
+    def picked(e: ft.Event[ft.DatePicker]) -> None:
+        value = e.control.value
+        if value is not None:
+            # The picker answers midnight of the day in the device's zone: keep the day.
+            form.pick_date(value.date() if isinstance(value, datetime) else value, tr)
+
+    def open_picker() -> None:
+        first, last = form.first_day, form.last_day
+        if first is None or last is None:
+            return
+        chosen = form.values.date
+        ft.context.page.show_dialog(
+            ft.DatePicker(
+                value=datetime.fromisoformat(chosen) if chosen else None,
+                first_date=datetime.combine(first, time()),
+                last_date=datetime.combine(last, time()),
+                help_text=t("form.date"),
+                on_change=picked,
+            )
+        )
+
+    return ft.Column(
+        spacing=4,
+        controls=[
+            ft.Text(t("form.date"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Row(
+                controls=[
+                    ft.Semantics(
+                        identifier="form-date",
+                        content=ft.Text(form.date_text or "-", size=15, weight=ft.FontWeight.W_600),
+                    ),
+                    ft.Semantics(
+                        identifier="form-date-pick",
+                        content=ft.OutlinedButton(
+                            t("form.date_pick"),
+                            icon=ft.Icons.CALENDAR_MONTH,
+                            on_click=open_picker,
+                            disabled=form.busy,
+                            height=48,
+                        ),
+                    ),
+                ],
+                wrap=True,
+            ),
+        ],
+    )
 
 
 @ft.component
@@ -67,19 +121,7 @@ def ActionFormHost(
         elif need is Need.REASON:
             fields.append(text_field(need, "form.reason", "reason"))
         elif need is Need.PROPOSED_DEADLINE:
-            fields.append(
-                ft.Semantics(
-                    identifier="form-date",
-                    content=ft.TextField(
-                        label=app.t("form.date"),
-                        hint_text=app.t("form.date_hint"),
-                        value=values.date,
-                        keyboard_type=ft.KeyboardType.DATETIME,
-                        on_change=lambda e: setattr(values, "date", e.control.value or ""),
-                        disabled=form.busy,
-                    ),
-                )
-            )
+            fields.append(date_field(form, app.t, app.tr))
         elif need is Need.ASSIGNEE:
             fields.append(
                 ft.Semantics(

@@ -126,10 +126,17 @@ def QueueView() -> ft.View:
         else app.t(f"stage.{queue.stage.value}")
     )
     body: list[ft.Control] = [
-        ft.Row(
-            scroll=ft.ScrollMode.AUTO,
-            spacing=6,
-            controls=[stage_chip(s) for s in STAGES],
+        # The chips wrap onto a second line on a narrow phone (412 px cut the last two
+        # with no sign there was more): every stage and its count stays in sight.
+        ft.Semantics(
+            identifier="stage-chips",
+            container=True,
+            content=ft.Row(
+                wrap=True,
+                spacing=6,
+                run_spacing=2,
+                controls=[stage_chip(s) for s in STAGES],
+            ),
         ),
         ft.Row(
             controls=[

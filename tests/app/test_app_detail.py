@@ -209,3 +209,28 @@ def test_the_received_date_is_not_labelled_like_the_accepted_status() -> None:
         label = tr.t("detail.received", date="1 Mei 2026")
         for status in Status:
             assert not label.startswith(tr.t(f"status.{status.value}")), (lang, label)
+
+
+def test_the_extension_date_is_picked_in_a_calendar_after_the_deadline(
+    make_phone: MakePhone,
+) -> None:
+    """No typed YYYY-MM-DD: the form offers the days after the current deadline (up to
+    90 days on), shows the chosen day in words, and sends that day's end in Jakarta."""
+    p = make_phone(report("r1", status=Status.DITERIMA))
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.REQUEST_EXTENSION))
+    form = model.form
+    assert form is not None and model.detail is not None
+    deadline_day = model.detail.report.deadline.astimezone(JAKARTA).date()
+    assert form.first_day == deadline_day + timedelta(days=1)
+    assert form.last_day == deadline_day + timedelta(days=90)
+    assert form.values.date == (deadline_day + timedelta(days=7)).isoformat()  # suggested
+    chosen = deadline_day + timedelta(days=12)
+    form.pick_date(chosen, p.session.app.tr)
+    assert form.date_text.endswith(str(chosen.year)) and "-" not in form.date_text
+    form.values.reason = "Menunggu alat berat"
+    asyncio.run(model.submit_form())
+    assert model.form is None
+    ext = model.detail.report.extension
+    assert ext.proposed_deadline is not None
+    assert ext.proposed_deadline.astimezone(JAKARTA).date() == chosen

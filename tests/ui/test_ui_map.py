@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 def test_the_offline_map_has_clickable_numbered_markers(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
     ui.nodes("queue-row-").first.wait_for(timeout=30_000)
+    assert ui.page.title() == "Tindak"  # the browser tab, not "Flet"
     ui.page.get_by_role("tab", name="Peta").first.click()
     ui.wait("map-canvas", timeout=20_000)
     ui.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
