@@ -1,11 +1,12 @@
-"""Peta in a real browser, with no tiles (no internet here): the officer's open reports
-are numbered markers over the kelurahan outlines, and a marker opens its report."""
+"""The officer's day in a real browser at phone size: the tab title, every stage chip in
+sight, and Peta with no tiles (no internet here): the open reports are numbered markers
+over the kelurahan outlines, and a marker opens its report."""
 
 from __future__ import annotations
 
 import pytest
 
-from .harness import Stack, Ui
+from .harness import PHONE, Stack, Ui
 
 pytestmark = pytest.mark.browser
 
@@ -14,6 +15,11 @@ def test_the_offline_map_has_clickable_numbered_markers(ui: Ui, stack: Stack) ->
     ui.sign_in("petugas.demo")
     ui.nodes("queue-row-").first.wait_for(timeout=30_000)
     assert ui.page.title() == "Tindak"  # the browser tab, not "Flet"
+    # Every stage chip (with its count) is in sight on a phone: none cut off the edge.
+    width = PHONE["width"]
+    for stage in ("to_act", "in_progress", "rework", "waiting_validation", "done"):
+        box = ui.wait(f"stage-{stage}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, stage
     ui.page.get_by_role("tab", name="Peta").first.click()
     ui.wait("map-canvas", timeout=20_000)
     ui.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
