@@ -10,7 +10,7 @@ Input: a camera-like 12 MP JPEG (4000x3000, quality 92, a phone's EXIF block) fr
 - pipeline:      `process_photo()` with the default `PhotoSettings`: JPEG draft at the
                  aspect-correct size, bicubic to the exact size in bands of rows on
                  each core, orientation, stamp,
-                 fresh EXIF, optimised quality-80 JPEG, sha256.
+                 fresh EXIF, the evidence JPEG (`encoder.py`, quality 80), sha256.
 
 Prints each one's median time, the speed-up ratios (target >= 2x), the output size
 (target < 500 KB) and the peak memory each adds, measured in a fresh child process
@@ -85,7 +85,7 @@ def pipeline(raw: bytes, settings: PhotoSettings) -> bytes:
 LABELS = {
     "naive-lanczos": "full decode + LANCZOS + save q80",
     "naive-default": "full decode + default (bicubic) + save q80",
-    "pipeline": "process_photo (draft, banded bicubic, stamp, EXIF, optimised q80)",
+    "pipeline": "process_photo (draft, banded bicubic, stamp, EXIF, evidence q80)",
 }
 
 PIPELINES: dict[str, Callable[[bytes, PhotoSettings], bytes]] = {

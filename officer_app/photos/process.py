@@ -17,7 +17,6 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image
@@ -27,6 +26,7 @@ from domain.capture_time import TIME_FLAG_TEXT, CaptureTime, plausible_capture_t
 
 from .colour import to_srgb
 from .decode import DecodedImage, decode_image, target_size
+from .encoder import encode_evidence
 from .errors import ImageTooLarge, InvalidPhotoRequest, PhotoError
 from .exif import SourceMetadata, build_exif, read_source_metadata
 from .model import (
@@ -284,9 +284,4 @@ def _choose_time(
 
 
 def _encode(image: Image.Image, quality: int, exif: bytes) -> bytes:
-    # Pillow's JPEG writer copies the input's COM marker from `info`: clear it so that
-    # nothing of the original's metadata can ride along into the output.
-    image.info = {}
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=quality, optimize=True, exif=exif)
-    return out.getvalue()
+    return encode_evidence(image, quality, exif)
