@@ -435,25 +435,37 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--per-day", type=int, default=20)
     parser.add_argument("--photo-kb", type=int, default=REALISTIC_KB)
+    parser.add_argument(
+        "--only-policy", action="store_true", help="skip the run without the policy (half the time)"
+    )
+    parser.add_argument("--only-without", action="store_true", help="only the run without it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         print(
             f"{args.weeks} weeks x 5 days x {args.per_day} reports, 3 photos each "
             f"(~{args.photo_kb} KB)"
         )
+        if args.only_without:
+            alone = run(Path(tmp) / "without", args, False)
+            for w in alone.weeks:
+                print(f"week {w.week:2d}: {w.reports} reports, {w.photo_files} photos, "
+                      f"{w.total / MB:.1f} MB")  # fmt: skip
+            return
         with_policy = run(Path(tmp) / "with", args, True)
-        without = run(Path(tmp) / "without", args, False)
+        without = None if args.only_policy else run(Path(tmp) / "without", args, False)
     factor = REALISTIC_KB / args.photo_kb
     print()
     print(
         "week | with policy: reports  photos thumbs   db MB photos MB thumbs MB  total MB"
         " | without: reports photos  total MB"
     )
-    for w, o in zip(with_policy.weeks, without.weeks, strict=True):
+    for i, w in enumerate(with_policy.weeks):
+        o = without.weeks[i] if without is not None else None
         print(
             f"{w.week:4d} | {w.reports:20d} {w.photo_files:7d} {w.thumbs:6d} "
             f"{w.db_bytes / MB:7.1f} {w.photo_bytes / MB:9.1f} {w.thumb_bytes / MB:9.1f} "
-            f"{w.total / MB:9.1f} | {o.reports:16d} {o.photo_files:6d} {o.total / MB:9.1f}"
+            f"{w.total / MB:9.1f} | "
+            + (f"{o.reports:16d} {o.photo_files:6d} {o.total / MB:9.1f}" if o else "(not run)")
         )
     last4 = [w.total for w in with_policy.weeks[-4:]]
     peak = max(w.total for w in with_policy.weeks)
@@ -462,10 +474,11 @@ def main() -> None:
         f"with the policy: peak {peak / MB:.1f} MB, last 4 weeks "
         f"{min(last4) / MB:.1f}-{max(last4) / MB:.1f} MB (target: levels off < 300 MB)"
     )
-    print(
-        f"without it: {without.weeks[-1].total / MB:.1f} MB after {args.weeks} weeks "
-        f"(ratio {without.weeks[-1].total / with_policy.weeks[-1].total:.1f}x)"
-    )
+    if without is not None:
+        print(
+            f"without it: {without.weeks[-1].total / MB:.1f} MB after {args.weeks} weeks "
+            f"(ratio {without.weeks[-1].total / with_policy.weeks[-1].total:.1f}x)"
+        )
     if factor != 1:
         proj = [w.db_bytes + (w.photo_bytes + w.thumb_bytes) * factor for w in with_policy.weeks]
         print(
@@ -497,7 +510,10 @@ def main() -> None:
         f"left unsent at the end: {with_policy.left_unsent}, needs attention: "
         f"{with_policy.attention}"
     )
-    print(f"run time: with policy {with_policy.seconds:.0f} s, without {without.seconds:.0f} s")
+    print(
+        f"run time: with policy {with_policy.seconds:.0f} s, without "
+        + (f"{without.seconds:.0f} s" if without is not None else "(not run)")
+    )
 
 
 if __name__ == "__main__":

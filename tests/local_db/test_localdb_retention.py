@@ -319,3 +319,23 @@ def test_bytes_shared_with_a_report_that_needs_them_stay(phone: Phone) -> None:
     local_db.record_action(phone.db, phone.officer, "r-b", Action.PROGRESS, {"percent": 10}, NOW)
     phone.sweep()
     assert not phone.has_report("r-a") and phone.full(fetched).is_file()
+
+
+def test_an_old_gallery_photo_attached_today_counts_from_today(
+    phone: Phone, rnd: random.Random
+) -> None:
+    phone.report("r-pick", changed=NOW)
+    # Taken with the phone's camera a month ago, picked from the gallery today.
+    photo = new_photo(phone.photo_dir, rnd, PhotoKind.BEFORE, NOW - timedelta(days=30), (160, 120))
+    local_db.add_photo(phone.db, phone.officer, "r-pick", photo, NOW)
+    with phone.db.write() as conn:
+        mark_done(conn, photo.sha256)
+        conn.execute("UPDATE outbox SET state = 'applied' WHERE report_id = 'r-pick'")
+    phone.refs["r-pick"] = [
+        PhotoRef(
+            photo.sha256, photo.kind, photo.size_bytes, 160, 120, captured_at=photo.captured_at
+        )
+    ]
+    phone.report("r-pick", changed=NOW)
+    assert phone.sweep().photos_removed == 0
+    assert phone.full(photo.sha256).is_file()
