@@ -336,7 +336,11 @@ class Fleet(RuleBasedStateMachine):
         # One generator per step, from the drawn seed and the step's place in the run:
         # deterministic for a given sequence of steps (hypothesis replays it exactly),
         # and varied even when hypothesis draws the same small seed again.
-        getattr(self, kind)(h, random.Random(f"{seed}-{self.n}"))
+        try:
+            getattr(self, kind)(h, random.Random(f"{seed}-{self.n}"))
+        except Exception as exc:  # e.g. a raw database error escaping an action
+            self._fail(f"{kind} on {name}: {exc!r}")
+            raise
 
     def sync(self, h: Handset, rnd: random.Random) -> None:
         cut = rnd.choice(sorted(CUTS))
