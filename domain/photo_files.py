@@ -33,9 +33,11 @@ MAX_PIXELS = 64_000_000
 # The decoded working set of anything that cannot be reduced while decoding.
 MAX_DECODE_BYTES = 64 * 1024 * 1024
 
-# Bytes per pixel Pillow holds at the peak of a full decode, by mode (its own storage:
-# RGB takes 4 bytes a pixel), and the extra some decoders keep beside the image.
-_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+# Bytes per pixel the gallery path holds at its peak after a full decode, by mode: the
+# image in Pillow's storage (RGB takes 4 bytes a pixel, grey and palette 1, 16-bit grey
+# 2) plus what the decoders and the file's own bytes add, as `bench/bench_photos.py`
+# measured it at each limit (greyscale and palette 2, 16-bit grey 3, colour 4).
+_MODE_BYTES = {"1": 2, "L": 2, "P": 2, "I;16": 3, "I;16L": 3, "I;16B": 3, "I;16N": 3}
 # libwebp's canvas, the frame it hands over and the image: three RGBA copies.
 _WEBP_COST = 12
 # libavif's decoded frame is copied into the image: two copies.

@@ -146,8 +146,8 @@ def test_each_format_has_its_full_decode_budget() -> None:
     progressive = check_jpeg_structure(jpeg(scene(64, 48), progressive=True))
     assert decode_cost("JPEG", "RGB", progressive) == 3  # 4:2:0: 2 bytes x 1.5 blocks
     assert decode_cost("PNG", "RGBA") == 4
-    assert decode_cost("PNG", "I;16") == 2
-    assert decode_cost("GIF", "P") == 1
+    assert decode_cost("PNG", "I;16") == 3
+    assert decode_cost("GIF", "P") == 2
     assert decode_cost("WEBP", "RGB") > decode_cost("PNG", "RGB")
     assert max_full_decode_pixels("PNG", "RGBA") == MAX_DECODE_BYTES // 4
     assert max_full_decode_pixels("PNG", "L") <= 64_000_000
@@ -155,7 +155,7 @@ def test_each_format_has_its_full_decode_budget() -> None:
 
 @pytest.mark.parametrize(
     ("fmt", "mode", "cost"),
-    [("PNG", "RGBA", 4), ("PNG", "L", 1), ("WEBP", "RGB", 12), ("GIF", "P", 1)],
+    [("PNG", "RGBA", 4), ("PNG", "L", 2), ("WEBP", "RGB", 12), ("GIF", "P", 2)],
 )
 def test_full_decode_beyond_the_budget_is_refused_before_decoding(
     fmt: str, mode: str, cost: int
