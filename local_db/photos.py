@@ -13,6 +13,7 @@ Invariants:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,10 +26,12 @@ from .codec import dt_in, dt_out, json_in
 from .outbox import reject
 from .rows import (
     AttentionKind,
+    HoldReason,
     LocalPhoto,
     LocationSource,
     NewPhoto,
     OutboxState,
+    PhotoWait,
     UploadState,
 )
 
@@ -134,28 +137,45 @@ def uploads_due(conn: sqlite3.Connection, now: datetime) -> list[LocalPhoto]:
     return out
 
 
-def waiting_actions(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
-    """For each photo not on the server yet: the unsent actions waiting for it, as
-    (report tracking id or id, action), in device order (what the sync bar lists)."""
+def waiting_actions(conn: sqlite3.Connection) -> list[PhotoWait]:
+    """Each device photo not on the server yet that unsent actions wait for, in upload
+    order, with the actions waiting for it in device order: the action that names it
+    and every later action of the same report (held behind it, per-report order), up to
+    the next action naming another photo still to upload. What the sync bar lists."""
+    waiting = {
+        r[0]
+        for r in conn.execute(
+            "SELECT sha256 FROM photos WHERE origin = 'device' AND upload_state IN (?, ?)",
+            (UploadState.PENDING.value, UploadState.UPLOADING.value),
+        )
+    }
+    if not waiting:
+        return []
     rows = conn.execute(
-        "SELECT dep.value AS sha256, COALESCE(reports.tracking_id, outbox.report_id) AS ref, "
-        "outbox.action AS action FROM outbox JOIN json_each(outbox.depends_on) AS dep "
-        "LEFT JOIN reports ON reports.id = outbox.report_id "
-        "WHERE outbox.state IN (?, ?, ?) AND EXISTS (SELECT 1 FROM photos "
-        "WHERE photos.sha256 = dep.value AND photos.origin = 'device' "
-        "AND photos.upload_state IN (?, ?)) ORDER BY outbox.device_seq",
+        "SELECT outbox.report_id, outbox.action, outbox.depends_on, "
+        "COALESCE(NULLIF(reports.tracking_id, ''), outbox.report_id) AS ref "
+        "FROM outbox LEFT JOIN reports ON reports.id = outbox.report_id "
+        "WHERE outbox.state IN (?, ?, ?) "
+        "AND (outbox.hold_reason IS NULL OR outbox.hold_reason != ?) ORDER BY device_seq",
         (
             OutboxState.PENDING.value,
             OutboxState.SENT.value,
             OutboxState.HELD.value,
-            UploadState.PENDING.value,
-            UploadState.UPLOADING.value,
+            HoldReason.DEPENDS_ON_REJECTED.value,
         ),
     ).fetchall()
-    out: dict[str, list[tuple[str, str]]] = {}
+    waits: dict[str, PhotoWait] = {}
+    behind: dict[str, str] = {}  # report id -> the photo its next actions wait for
     for r in rows:
-        out.setdefault(r["sha256"], []).append((r["ref"], r["action"]))
-    return out
+        named = [sha for sha in json.loads(r["depends_on"] or "[]") if sha in waiting]
+        if named:
+            behind[r["report_id"]] = named[0]
+        sha = behind.get(r["report_id"])
+        if sha is None:
+            continue
+        wait = waits.get(sha) or PhotoWait(sha, r["ref"], ())
+        waits[sha] = PhotoWait(sha, wait.report_ref, (*wait.actions, r["action"]))
+    return list(waits.values())
 
 
 def mark_progress(conn: sqlite3.Connection, sha256: str, confirmed: int) -> None:

@@ -23,7 +23,7 @@ from domain.sla import urgency
 from .codec import dt_req, json_in
 from .connection import LocalDb
 from .outbox import entry_from_row
-from .photos import photo_from_row, refused_shas
+from .photos import photo_from_row, refused_shas, waiting_actions
 from .reports import REPORT_COLUMNS, get_view, timeline_of, view_from_row
 from .rows import (
     AttentionItem,
@@ -32,6 +32,7 @@ from .rows import (
     LocalPhoto,
     PendingCounts,
     PhotoKeep,
+    PhotoWait,
     QueueFilter,
     QueueItem,
     ReportDetail,
@@ -243,6 +244,12 @@ def get_report(db: LocalDb, report_id: str, *, now: datetime) -> ReportDetail | 
         )
         attention = tuple(attention_on(conn, report_id))
     return ReportDetail(view, urgency(view.report, now), timeline, photos, outbox, attention)
+
+
+def photo_waits(db: LocalDb) -> list[PhotoWait]:
+    """Photos still to upload and the actions waiting for each, in upload order."""
+    with db.read() as conn:
+        return waiting_actions(conn)
 
 
 def pending_counts(db: LocalDb) -> PendingCounts:

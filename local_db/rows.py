@@ -318,3 +318,12 @@ class QueueFilter:
     status: Status | None = None
     category: str | None = None
     kelurahan_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoWait:
+    """A photo not on the server yet and the unsent actions waiting for it."""
+
+    sha256: str
+    report_ref: str  # the report's tracking id (its id when it has none)
+    actions: tuple[str, ...]  # `domain.Action` values, in device order

@@ -35,6 +35,7 @@ from local_db import (
     OnScreen,
     OutboxEntry,
     PendingCounts,
+    PhotoWait,
     QueueCounts,
     QueueItem,
     ReportDetail,
@@ -255,6 +256,10 @@ class Device:
 
     def counts(self) -> QueueCounts:
         return local_db.counts(self.db, now=self.now())
+
+    def photo_waits(self) -> list[PhotoWait]:
+        """Photos still to upload (upload order) and the actions waiting for each."""
+        return local_db.photo_waits(self.db)
 
     def pending(self) -> PendingCounts:
         return local_db.pending_counts(self.db)

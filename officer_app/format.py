@@ -94,12 +94,14 @@ def category_icon(code: str) -> str:
         return "REPORT"
 
 
-def size_text(n_bytes: int) -> str:
+def size_text(n_bytes: int, lang: str = "en") -> str:
+    """A file size for people; Indonesian writes the decimal comma ("1,2 MB")."""
     if n_bytes < 1024:
         return f"{n_bytes} B"
     if n_bytes < 1024 * 1024:
         return f"{n_bytes / 1024:.0f} KB"
-    return f"{n_bytes / (1024 * 1024):.1f} MB"
+    text = f"{n_bytes / (1024 * 1024):.1f} MB"
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def coords_text(lat: float | None, lon: float | None) -> str:

@@ -11,21 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from dataclasses import InitVar, dataclass
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from sync import SessionStatus, SyncProgress
+from sync import Phase, SessionStatus, SyncProgress
 
-from ..format import ago
+from ..format import ago, size_text
 from .app_model import Gate
 
 if TYPE_CHECKING:
     from .session import Session
 
 log = logging.getLogger(__name__)
+
+MAX_WAIT_LINES = 3
 
 
 @ft.observable
@@ -43,11 +45,17 @@ class SyncStatusModel:
     attention: int = 0
     error: str | None = None
     needs_login: bool = False
+    # While photos upload: "foto 3 dari 12 · 1,2 MB tersisa".
+    upload_text: str = ""
+    # Which actions wait for which photo, in upload order (a few lines at most).
+    photo_waits: list[str] = field(default_factory=list)
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
         self._last: SyncProgress | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # The pending photo count and language the wait lines were made for.
+        self._waits_for: tuple[int, str] | None = None
 
     @property
     def unsent(self) -> int:
@@ -93,6 +101,41 @@ class SyncStatusModel:
         self.attention = p.attention
         self.error = p.last_error.message(app.lang) if p.last_error else None
         self.needs_login = p.session is SessionStatus.EXPIRED
+        uploading = p.running and p.phase is Phase.UPLOADING_PHOTOS and p.total > 0
+        self.upload_text = (
+            tr.t(
+                "sync.photo_progress",
+                n=min(p.done + 1, p.total),
+                total=p.total,
+                left=size_text(max(0, p.bytes_total - p.bytes_sent), app.lang),
+            )
+            if uploading
+            else ""
+        )
+        if (p.pending_photos, app.lang) != self._waits_for:
+            self._waits_for = (p.pending_photos, app.lang)
+            self.photo_waits = self._wait_lines() if p.pending_photos else []
+
+    def _wait_lines(self) -> list[str]:
+        """ "Foto 1 (CRM-…) ditunggu: Tambah foto, Selesaikan" for the first photos."""
+        tr = self._session.app.tr
+        try:
+            waits = self._session.device.photo_waits()
+        except Exception:  # a read must never break the status strip
+            log.exception("could not read the photo waits")
+            return []
+        lines = [
+            tr.t(
+                "sync.waits_for_photo",
+                n=i + 1,
+                report=w.report_ref,
+                actions=", ".join(tr.t(f"action.{a}") for a in w.actions),
+            )
+            for i, w in enumerate(waits[:MAX_WAIT_LINES])
+        ]
+        if len(waits) > MAX_WAIT_LINES:
+            lines.append(tr.t("sync.more_waits", n=len(waits) - MAX_WAIT_LINES))
+        return lines
 
     def sync_now(self) -> None:
         self._session.device.request_sync()

@@ -1,7 +1,9 @@
 """The sync status strip under every app bar: online or not, last sync, what waits.
 
 Tapping "Sinkronkan" asks for a sync now; while one runs a progress bar shows (with a
-value when the engine knows the total, indeterminate otherwise).
+value when the engine knows the total, indeterminate otherwise). While photos upload a
+line says how far ("foto 3 dari 12 · 1,2 MB tersisa"), and while photos wait, which
+actions wait for which photo.
 """
 
 from __future__ import annotations
@@ -94,6 +96,20 @@ def SyncBar() -> ft.Control:
             ft.Semantics(
                 identifier="sync-error",
                 content=ft.Text(status.error, size=12, color=ft.Colors.RED_700),
+            )
+        )
+    if status.upload_text:  # "foto 3 dari 12 · 1,2 MB tersisa"
+        rows.append(
+            ft.Semantics(
+                identifier="sync-upload",
+                content=ft.Text(status.upload_text, size=12, weight=ft.FontWeight.W_500),
+            )
+        )
+    if status.photo_waits:  # which actions wait for which photo
+        rows.append(
+            ft.Semantics(
+                identifier="sync-photo-waits",
+                content=ft.Text("\n".join(status.photo_waits), size=11, no_wrap=False),
             )
         )
     rows.append(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
 import local_db
-from domain import Action
+from domain import Action, PhotoKind, Status
+from officer_app.photos.testimages import camera_jpeg
 from officer_app.preferences import load_preferences
 from officer_app.state.app_model import Gate
 from officer_app.state.session import Session
@@ -123,6 +125,51 @@ def test_sync_status_reflects_the_engines_progress(make_phone: MakePhone) -> Non
     assert status.error == "Tidak ada koneksi." and status.last_sync_text == "5 menit lalu"
     status.on_progress(replace(base, session=SessionStatus.EXPIRED))
     assert p.session.app.session_expired and status.needs_login
+
+
+def test_sync_status_says_how_far_the_photos_are_and_what_waits_for_them(
+    make_phone: MakePhone,
+) -> None:
+    p = make_phone(report("a", status=Status.DALAM_PROSES))
+    data = camera_jpeg(320, 240)
+    sha = hashlib.sha256(data).hexdigest()
+    path = p.device.photo_dir / f"{sha}.jpg"
+    path.write_bytes(data)
+    photo = local_db.NewPhoto(
+        path=str(path),
+        sha256=sha,
+        kind=PhotoKind.AFTER,
+        size_bytes=len(data),
+        width=320,
+        height=240,
+        captured_at=now(),
+    )
+    local_db.add_photo(p.device.db, p.device.actor(), "a", photo, p.device.now())
+    local_db.record_action(
+        p.device.db, p.device.actor(), "a", Action.COMPLETE, {"note": "Beres"}, p.device.now()
+    )
+    status = p.session.sync
+    tracking = report("a").tracking_id
+    uploading = SyncProgress(
+        session=SessionStatus.ACTIVE,
+        running=True,
+        phase=Phase.UPLOADING_PHOTOS,
+        done=2,
+        total=12,
+        bytes_sent=300_000,
+        bytes_total=300_000 + 1_258_291,
+        pending_photos=1,
+    )
+    status.on_progress(uploading)
+    assert status.upload_text == "foto 3 dari 12 · 1,2 MB tersisa"
+    assert status.photo_waits == [f"Foto 1 ({tracking}) ditunggu: Tambah foto, Selesaikan"]
+    p.session.app.lang = "en"
+    status.relabel()
+    assert status.upload_text == "photo 3 of 12 · 1.2 MB left"
+    assert status.photo_waits == [f"Photo 1 ({tracking}) awaited by: Add photo, Complete"]
+    # Everything sent: no progress line, nothing waits.
+    status.on_progress(SyncProgress(session=SessionStatus.ACTIVE, pending_photos=0))
+    assert status.upload_text == "" and status.photo_waits == []
 
 
 def test_a_revoked_device_shows_its_unsent_work_before_the_wipe(make_phone: MakePhone) -> None:
