@@ -1,7 +1,9 @@
 """Perpanjangan: officers' requests for more time; approve (the deadline moves) or refuse.
 
 A refusal needs a note (the domain rule says so and the screen asks for it); an
-approval may carry one. Each decision is one local action with its outbox entry.
+approval may carry one. Each decision is one local action with its outbox entry. Why a
+decision was not recorded belongs to its request: `errors` is keyed by report, so the
+card that was acted on says it, next to its own note and buttons.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 class ExtensionsModel:
     owner: InitVar[SupervisorState]
     rows: list[QueueItem] = field(default_factory=list)
-    error: str | None = None  # why the last decision was not recorded
+    errors: dict[str, str] = field(default_factory=dict)  # report id -> why not recorded
     busy: bool = False
     loaded_at: datetime | None = None
 
@@ -64,8 +66,12 @@ class ExtensionsModel:
             return None
 
         try:
-            self.error = await asyncio.to_thread(write)
+            error = await asyncio.to_thread(write)
         finally:
             self.busy = False
+        errors = {k: v for k, v in self.errors.items() if k != report_id}
+        if error is not None:
+            errors[report_id] = error
+        self.errors = errors  # a new dict: the screen re-renders
         await self.refresh()
-        return self.error is None
+        return error is None

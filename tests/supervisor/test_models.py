@@ -130,8 +130,10 @@ def test_extension_approve_moves_the_deadline_and_refusal_needs_a_note(
     run(model.refresh())
     [req] = model.rows
     assert req.report.extension.reason == "Menunggu pompa air"
-    assert run(model.refuse("X", "")) is False and model.error == "Catatan wajib diisi."
-    assert run(model.approve("X")) is True and model.rows == []
+    assert run(model.refuse("X", "")) is False
+    # The refusal's reason belongs to that request's card, not to the page.
+    assert model.errors == {"X": "Catatan wajib diisi."}
+    assert run(model.approve("X")) is True and model.rows == [] and model.errors == {}
     detail = device.report("X")
     assert detail is not None
     assert detail.report.extension.state is ExtensionState.APPROVED

@@ -13,7 +13,7 @@ from ...views.context import use_session
 from ..dashboard import PERIODS
 from ..state import supervisor_state
 from ..texts import duration_text, share_text
-from .charts import bar_chart
+from .charts import bar_chart, ranked_bars
 from .shell import SUPERVISOR_NAV, role_view
 
 STATUS_ORDER = tuple(Status)
@@ -170,11 +170,8 @@ def SupervisorDashboard() -> ft.View:
                         col={"xs": 12, "lg": 6},
                         content=section(
                             tr.t("supervisor.dashboard.by_category", n=days),
-                            bar_chart(
-                                cats,
-                                identifier="chart-category",
-                                colour=ft.Colors.AMBER_700,
-                                legend_top=5,
+                            ranked_bars(
+                                cats, identifier="chart-category", colour=ft.Colors.AMBER_700
                             ),
                         ),
                     ),
@@ -182,11 +179,8 @@ def SupervisorDashboard() -> ft.View:
                         col={"xs": 12, "lg": 6},
                         content=section(
                             tr.t("supervisor.dashboard.by_kelurahan", n=days),
-                            bar_chart(
-                                kels,
-                                identifier="chart-kelurahan",
-                                colour=ft.Colors.GREEN_600,
-                                legend_top=5,
+                            ranked_bars(
+                                kels, identifier="chart-kelurahan", colour=ft.Colors.GREEN_600
                             ),
                         ),
                     ),

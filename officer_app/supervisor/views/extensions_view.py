@@ -18,7 +18,7 @@ ROUTE = "/perpanjangan"
 
 
 @ft.component
-def ExtensionCard(item: QueueItem) -> ft.Control:
+def ExtensionCard(item: QueueItem, error: str | None = None) -> ft.Control:
     session = use_session()
     app = session.app
     model = supervisor_state(session).extensions
@@ -76,7 +76,17 @@ def ExtensionCard(item: QueueItem) -> ft.Control:
                     ),
                 ]
             ),
-        ],
+        ]
+        + (
+            [
+                ft.Semantics(
+                    identifier=f"ext-error-{tid}",
+                    content=ft.Text(error, color=ft.Colors.RED_700),
+                )
+            ]
+            if error
+            else []
+        ),
     )
     return report_line(
         item,
@@ -97,10 +107,10 @@ def ExtensionsView() -> ft.View:
     tr = app.tr
     use_refresh_when_shown(ROUTE, model.refresh)
 
-    body: list[ft.Control] = []
-    if model.error:
-        body.append(ft.Text(model.error, color=ft.Colors.RED_700))
-    body += [ExtensionCard(item, key=item.report.id) for item in model.rows]  # type: ignore[call-arg]
+    body: list[ft.Control] = [
+        ExtensionCard(item, model.errors.get(item.report.id), key=item.report.id)  # type: ignore[call-arg]
+        for item in model.rows
+    ]
     if not model.rows:
         body.append(
             ft.Text(tr.t("supervisor.extensions.empty"), color=ft.Colors.ON_SURFACE_VARIANT)
@@ -112,4 +122,12 @@ def ExtensionsView() -> ft.View:
         body=body,
         nav=SUPERVISOR_NAV,
         selected=2,
+        actions=[
+            ft.Semantics(
+                identifier="extensions-refresh",
+                content=ft.IconButton(
+                    ft.Icons.REFRESH, tooltip=tr.t("supervisor.refresh"), on_click=model.refresh
+                ),
+            )
+        ],
     )
