@@ -43,6 +43,9 @@ _PHOTO_FLOW = Action.ADD_PHOTO
 _FORM_NEEDS = frozenset(
     {Need.NOTE, Need.REASON, Need.PERCENT, Need.PROPOSED_DEADLINE, Need.ASSIGNEE, Need.UNIT}
 )
+# The app asks more than the rules require: completing asks for a short note for the
+# validator (the dialog is also the confirmation).
+_APP_NEEDS = {Action.COMPLETE: (Need.NOTE,)}
 PHOTO_ORDER = (PhotoKind.REPORTER, PhotoKind.BEFORE, PhotoKind.DURING, PhotoKind.AFTER)
 # How far past the current deadline the date picker goes (a longer delay is a new case).
 MAX_EXTENSION_DAYS = 90
@@ -89,6 +92,14 @@ class PhotoTile:
     # Neither on the device nor fetched yet (offline, or the server refused it): the
     # screen keeps its placeholder with "foto belum diunduh".
     not_downloaded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Returned:
+    note: str
+    by: str
+    at: str
+    needs_photo: bool
 
 
 @dataclass
@@ -143,6 +154,9 @@ class DetailModel:
     form: ActionForm | None = None
     # Officers a supervisor may dispatch to: (user id, name).
     colleagues: list[tuple[str, str]] = field(default_factory=list)
+    # Sent back and not yet completed again: the validator's note, who, when, and
+    # whether the new after photo is still owed.
+    returned: Returned | None = None
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
@@ -273,6 +287,10 @@ class DetailModel:
             "extension": _extension_text(detail, tr),
             "public": tr.t("detail.public") if r.is_public else tr.t("detail.private"),
         }
+        self.returned = _returned(detail, tr)
+        if self.returned is not None:
+            self.header["status"] = tr.t("stage.rework")
+            self.header["progress"] = tr.t("detail.progress.rework", n=r.rework_count)
         self.pending = view.pending
         self.actions = self._options(detail, tr)
         self.timeline = [
@@ -313,13 +331,12 @@ class DetailModel:
         for action, decision in available(actor, detail.report):
             refusal = decision.refusal
             reason = refusal.message(tr.lang) if refusal else ""
-            needs = RULES[action].needs
             options.append(
                 ActionOption(
                     action=action,
                     allowed=decision.allowed,
                     reason=reason,
-                    needs_form=any(n in _FORM_NEEDS for n in needs),
+                    needs_form=bool(_form_needs(action)),
                     other_step=refusal is not None
                     and refusal.code in (Refusal.WRONG_STATUS, Refusal.ROLE_NOT_ALLOWED),
                 )
@@ -337,7 +354,7 @@ class DetailModel:
             self._session.navigate(f"/laporan/{self.report_id}/foto")
             return
         if option.needs_form:
-            needs = tuple(n for n in RULES[action].needs if n in _FORM_NEEDS)
+            needs = _form_needs(action)
             values = FormValues()
             first = last = None
             if Need.PROPOSED_DEADLINE in needs and self.detail is not None:
@@ -409,6 +426,11 @@ class DetailModel:
         return f"https://www.google.com/maps/search/?api=1&query={lat},{lon}"
 
 
+def _form_needs(action: Action) -> tuple[Need, ...]:
+    needs = tuple(n for n in RULES[action].needs if n in _FORM_NEEDS)
+    return needs + tuple(n for n in _APP_NEEDS.get(action, ()) if n not in needs)
+
+
 def form_payload(form: ActionForm, tr: Translator) -> tuple[dict[str, Any], str | None]:
     """The action's payload from the form, or the first thing missing (in words)."""
     payload: dict[str, Any] = {}
@@ -448,6 +470,17 @@ def form_payload(form: ActionForm, tr: Translator) -> tuple[dict[str, Any], str 
     if Need.NOTE not in form.needs and v.note.strip():
         payload.setdefault("note", v.note.strip())
     return payload, None
+
+
+def _returned(detail: ReportDetail, tr: Translator) -> Returned | None:
+    r = detail.report
+    if r.status is not Status.DALAM_PROSES or r.rework_count == 0:
+        return None
+    backs = [t.entry for t in detail.timeline if t.entry.event == Action.SEND_BACK.value]
+    if not backs:
+        return None
+    last = max(backs, key=lambda e: e.at)
+    return Returned(last.note, last.actor_name, wib(last.at, tr), r.awaiting_new_after_photo)
 
 
 def _extension_text(detail: ReportDetail, tr: Translator) -> str:

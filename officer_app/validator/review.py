@@ -6,9 +6,16 @@ taken before the report, no location, imprecise). The officer's notes come from 
 timeline. The validator approves (selesai) or sends the work back for rework with a
 required note; then the next report of the queue opens (fast review).
 
+Decisions are safe: approving a report with a red integrity note asks for confirmation
+first (`confirming`); a decision is then held for `undo_seconds` (5 s) with a
+"Batalkan" before it is recorded and queued (`staged`), and once recorded the screen
+says so (`flash`) and the queue's counter moves.
+
 Keyboard (desktop): A approve, R send back (asks for the note first when it is empty),
-J next, K previous, Esc leaves the note field. Shortcuts are ignored while the
-validator is typing in the note field (`typing`), so a note can contain those letters.
+J next, K previous, U (or Ctrl+Z) undo the held decision, Enter confirms and Esc
+cancels the confirmation, Esc leaves the note field. The keys go through the same
+steps as the buttons. Shortcuts are ignored while the validator is typing in the note
+field (`typing`), so a note can contain those letters.
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import InitVar, dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -25,8 +32,10 @@ from domain import Action, PhotoKind
 from domain.protocol import TimelineEntry
 from local_db import ActionRefusedLocally, LocalDbError, LocalPhoto, ReportDetail
 
+from ..i18n import Translator
 from ..photos import EvidenceCheck, PhotoError, evidence_check
 from ..state.thumbs import make_thumb
+from .integrity import IntegrityNote, integrity_notes, picture_age
 
 if TYPE_CHECKING:
     from .state import ValidatorState
@@ -34,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREVIEW_EDGE = 960
+FULL_EDGE = 2400  # the full-size view: the evidence stamp must be readable
+UNDO_SECONDS = 5.0
 EVIDENCE_KINDS = (PhotoKind.BEFORE, PhotoKind.DURING, PhotoKind.AFTER)
 
 
@@ -45,6 +56,27 @@ class EvidencePhoto:
     taken_by: str
     check: EvidenceCheck
     local_path: str | None
+    source: str = ""
+    added_at: datetime | None = None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def age(self) -> timedelta | None:
+        """How old the picture was when it was attached to the report."""
+        return picture_age(self.captured_at, self.added_at)
+
+    def notes(self, tr: Translator) -> list[IntegrityNote]:
+        return integrity_notes(self.check, self.flags, self.source, self.age, tr)
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A decision held for its undo window."""
+
+    action: Action
+    payload: dict[str, str]
+    report_id: str
+    tracking_id: str
 
 
 def evidence_of(detail: ReportDetail, now: datetime | None = None) -> list[EvidencePhoto]:
@@ -66,7 +98,19 @@ def evidence_of(detail: ReportDetail, now: datetime | None = None) -> list[Evide
             now=now,
             flags=p.flags,
         )
-        out.append(EvidencePhoto(p.sha256, p.kind, when, p.taken_by, check, p.local_path))
+        out.append(
+            EvidencePhoto(
+                p.sha256,
+                p.kind,
+                when,
+                p.taken_by,
+                check,
+                p.local_path,
+                p.source,
+                p.added_at,
+                p.flags,
+            )
+        )
     order = {k: i for i, k in enumerate(EVIDENCE_KINDS)}
     return sorted(out, key=lambda e: (order[e.kind], e.captured_at or r.received_at))
 
@@ -93,10 +137,17 @@ class ReviewModel:
     busy: bool = False
     decided: str | None = None  # what was done last ("approve" / "send_back")
     loaded_at: datetime | None = None
+    staged: Staged | None = None  # a decision in its undo window
+    confirming: bool = False  # approving with red notes: asked to confirm
+    flash: str | None = None  # what just happened, in words
+    zoomed: str | None = None  # the photo shown full size (sha256)
+    full_image: bytes | None = None
+    undo_seconds: float = UNDO_SECONDS
 
     def __post_init__(self, owner: ValidatorState) -> None:
         self._owner = owner
         self._generation = 0
+        self._timer: asyncio.Task[Any] | None = None
         # The note being typed. Private (not observed): echoing every keystroke back to
         # the field while the validator types would race with the typing itself.
         self._note = ""
@@ -177,22 +228,83 @@ class ReviewModel:
 
     # --- decisions ------------------------------------------------------------------
 
-    async def approve(self) -> bool:
-        return await self._decide(
+    def red_notes(self) -> list[IntegrityNote]:
+        tr = self._owner.session.app.tr
+        return [n for p in self.photos for n in p.notes(tr) if n.red]
+
+    async def approve(self, *, confirmed: bool = False) -> bool:
+        """Approve (after confirmation when a photo has a red note); held for undo."""
+        if self.staged is not None or self.report_id is None:
+            return False
+        if not confirmed and self.red_notes():
+            self.confirming = True
+            return False
+        self.confirming = False
+        return await self._stage(
             Action.APPROVE, {"note": self.note.strip()} if self.note.strip() else {}
         )
 
+    async def confirm(self) -> bool:
+        return await self.approve(confirmed=True) if self.confirming else False
+
+    def cancel_confirm(self) -> None:
+        self.confirming = False
+
     async def send_back(self) -> bool:
+        if self.staged is not None or self.report_id is None:
+            return False
         if not self.note.strip():
             self.error = self._owner.t("validator.review.note_required")
             self.want_note = True
             self.field_seq += 1  # rebuilt with autofocus: the validator types at once
             return False
-        return await self._decide(Action.SEND_BACK, {"note": self.note.strip()})
+        return await self._stage(Action.SEND_BACK, {"note": self.note.strip()})
 
-    async def _decide(self, action: Action, payload: dict[str, str]) -> bool:
+    async def _stage(self, action: Action, payload: dict[str, str]) -> bool:
         rid = self.report_id
         if rid is None or self.busy:
+            return False
+        tid = self.detail.report.tracking_id if self.detail is not None else rid
+        staged = Staged(action, payload, rid, tid)
+        self.error = None
+        if self.undo_seconds <= 0:
+            return await self._decide(staged)
+        self.staged = staged
+        self.flash = None
+        self._timer = asyncio.create_task(self._hold(staged))
+        return True
+
+    async def _hold(self, staged: Staged) -> None:
+        await asyncio.sleep(self.undo_seconds)
+        if self.staged is staged:
+            await self.commit()
+
+    async def commit(self) -> bool:
+        """Record the held decision now (its undo window is over)."""
+        staged = self.staged
+        if staged is None:
+            return False
+        self.staged = None
+        timer, self._timer = self._timer, None
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+        return await self._decide(staged)
+
+    def undo(self) -> bool:
+        """Batalkan: drop the held decision; nothing was recorded."""
+        staged = self.staged
+        if staged is None:
+            return False
+        self.staged = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.flash = self._owner.t("validator.review.undone", id=staged.tracking_id)
+        return True
+
+    async def _decide(self, staged: Staged) -> bool:
+        rid, action, payload = staged.report_id, staged.action, staged.payload
+        if self.busy:
             return False
         data, lang = self._owner.data, self._owner.lang
         ids_before = self.ids
@@ -216,6 +328,12 @@ class ReviewModel:
             return False
         self.decided = action.value
         await self._owner.queue.refresh()
+        done = "approved" if action is Action.APPROVE else "sent_back"
+        self.flash = self._owner.t(
+            f"validator.review.{done}", id=staged.tracking_id
+        ) + self._owner.t("validator.review.left", n=len(self.ids))
+        if rid != self.report_id:
+            return True  # the validator moved on meanwhile: stay where they are
         following = _following(ids_before, rid, self.ids)
         if following is None:
             self.report_id, self.detail, self.photos = None, None, []
@@ -224,6 +342,33 @@ class ReviewModel:
             self._owner.session.navigate(f"/validasi/{following}")
             await self.open(following)
         return True
+
+    # --- full size ------------------------------------------------------------------
+
+    async def open_photo(self, sha256: str) -> None:
+        """Show one photo full size (zoom and pan in the view)."""
+        photo = next((p for p in self.photos if p.sha256 == sha256), None)
+        if photo is None:
+            return
+        cache = self._owner.photos
+
+        def load() -> bytes | None:
+            raw = cache.get(photo.sha256, photo.local_path)
+            if raw is None:
+                return None
+            try:
+                return make_thumb(raw, FULL_EDGE)
+            except PhotoError:
+                return None
+
+        self.zoomed = sha256
+        self.full_image = self.images.get(sha256)
+        full = await asyncio.to_thread(load)
+        if self.zoomed == sha256 and full is not None:
+            self.full_image = full
+
+    def close_photo(self) -> None:
+        self.zoomed, self.full_image = None, None
 
     # --- moving ---------------------------------------------------------------------
 
@@ -241,15 +386,33 @@ class ReviewModel:
         self, key: str, *, ctrl: bool = False, alt: bool = False, meta: bool = False
     ) -> str | None:
         """A desktop shortcut; returns what it did (None when the key is not one)."""
+        k = key.strip().lower()
+        if ctrl and k == "z" and not self.typing:
+            return "undo" if self.undo() else None
         if ctrl or alt or meta:
             return None
-        k = key.strip().lower()
+        if self.confirming:
+            if k == "enter":
+                await self.confirm()
+                return "confirm"
+            if k == "escape":
+                self.cancel_confirm()
+                return "cancel"
+            return None
+        if self.zoomed is not None and k == "escape":
+            self.close_photo()
+            return "close"
         if k == "escape":
             self.typing = False
             self.want_note = False
             self.field_seq += 1  # a rebuilt field without autofocus: the focus leaves it
             return "escape"
         if self.typing or self.busy or self.report_id is None:
+            return None
+        if self.staged is not None:
+            if k == "u":
+                self.undo()
+                return "undo"
             return None
         if k == "a":
             await self.approve()

@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 import flet as ft
 
-from domain import Need
+from domain import Action, Need
 
 from ..i18n import Translator
 from ..state.detail import ActionForm
@@ -117,7 +117,12 @@ def ActionFormHost(
                 )
             )
         elif need is Need.NOTE:
-            fields.append(text_field(need, "form.note", "note"))
+            completing = form.action is Action.COMPLETE
+            if completing:  # completing asks for a note and is its own confirmation
+                fields.append(ft.Text(app.t("form.complete.text"), size=13))
+            fields.append(
+                text_field(need, "form.complete.note" if completing else "form.note", "note")
+            )
         elif need is Need.REASON:
             fields.append(text_field(need, "form.reason", "reason"))
         elif need is Need.PROPOSED_DEADLINE:
@@ -165,7 +170,11 @@ def ActionFormHost(
     ft.use_dialog(
         ft.AlertDialog(
             modal=True,
-            title=ft.Text(app.t(f"action.{form.action.value}")),
+            title=ft.Text(
+                app.t("form.complete.title")
+                if form.action is Action.COMPLETE
+                else app.t(f"action.{form.action.value}")
+            ),
             content=ft.Column(tight=True, spacing=12, width=340, controls=fields),
             actions=[
                 ft.Semantics(
@@ -177,7 +186,13 @@ def ActionFormHost(
                 ft.Semantics(
                     identifier="form-submit",
                     content=ft.FilledButton(
-                        app.t("form.submit"), on_click=on_submit, disabled=form.busy
+                        app.t(
+                            "form.complete.submit"
+                            if form.action is Action.COMPLETE
+                            else "form.submit"
+                        ),
+                        on_click=on_submit,
+                        disabled=form.busy,
                     ),
                 ),
             ],

@@ -75,6 +75,8 @@ def DetailView() -> ft.View:
         ]
     else:
         body = [ReportHeader(model)]
+        if model.returned is not None:
+            body.insert(0, _returned_banner(model, app.t))
         if complete:
             body += _lower_half(model, app.t)
     if model.form is not None and complete:
@@ -89,6 +91,49 @@ def DetailView() -> ft.View:
         )
     title = model.header.get("tracking_id", app.t("detail.title"))
     return screen(session, route=route, title=title, body=body)
+
+
+def _returned_banner(model: DetailModel, t: Callable[..., str]) -> ft.Control:
+    """Dikembalikan: the validator's note, who and when, and what is needed now."""
+    back = model.returned
+    assert back is not None
+    return ft.Semantics(
+        identifier="detail-returned",
+        content=ft.Container(
+            bgcolor=ft.Colors.ORANGE_50,
+            border=ft.Border.all(1, ft.Colors.ORANGE_700),
+            border_radius=8,
+            padding=10,
+            content=ft.Column(
+                spacing=4,
+                controls=[
+                    ft.Row(
+                        spacing=6,
+                        controls=[
+                            ft.Icon(ft.Icons.UNDO, color=ft.Colors.ORANGE_800, size=18),
+                            ft.Text(t("detail.returned.title"), weight=ft.FontWeight.W_600),
+                        ],
+                    ),
+                    ft.Text(back.note or "-"),
+                    ft.Text(
+                        t("detail.returned.by", name=back.by, time=back.at),
+                        size=12,
+                        color=ft.Colors.ON_SURFACE_VARIANT,
+                    ),
+                    ft.Text(
+                        t(
+                            "detail.returned.new_photo"
+                            if back.needs_photo
+                            else "detail.returned.ready"
+                        ),
+                        size=12,
+                        weight=ft.FontWeight.W_600,
+                        color=ft.Colors.ORANGE_900 if back.needs_photo else ft.Colors.GREEN_800,
+                    ),
+                ],
+            ),
+        ),
+    )
 
 
 def _lower_half(model: DetailModel, t: Callable[..., str]) -> list[ft.Control]:

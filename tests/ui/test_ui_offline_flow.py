@@ -66,7 +66,9 @@ def test_offline_progress_and_completion_reach_the_server(
 
     # ...one without takes the device's position (the browser's fake GPS, Menteng).
     add_photo(ui, "after", photo_files["after"], "-6.19440, 106.82290")
-    ui.click("action-complete")
+    ui.click("action-complete")  # asks for a note for the validator, and confirms
+    ui.type("form-note", "Lubang sudah ditambal penuh")
+    ui.click("form-submit")
     ui.wait_until(lambda: "Menunggu validasi" in ui.text_of("detail-status"))
     assert "belum terkirim" in ui.text_of("detail-not-sent")
     ui.wait_until(lambda: "Offline" in ui.text_of("sync-state"), timeout_s=30)

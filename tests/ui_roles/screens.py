@@ -17,6 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from local_db import Stage
 from tests.ui.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Ui
 
 from .harness import Trio
@@ -71,6 +72,42 @@ def capture(out: Path) -> list[Path]:
                 val.wait("review-approve", timeout=20_000)
                 val.wait_until(lambda: val.nodes("photo-").count() >= 2, timeout_s=30)
                 shot(val, "21-validator-pemeriksaan")
+                # The safe decision: approving asks first when a photo has a red flag,
+                # then holds the decision with "Batalkan"; both shown, then undone.
+                val.page.keyboard.press("a")
+                if val.nodes("review-confirm").count():
+                    shot(val, "22-validator-konfirmasi")
+                    val.page.keyboard.press("Enter")
+                val.wait("review-held")
+                shot(val, "23-validator-batalkan")
+                val.click("review-undo")
+                val.wait("review-flash")
+                val.nodes("zoom-").first.click()  # a photo full size, zoom and pan
+                val.wait("photo-full")
+                time.sleep(1.0)
+                shot(val, "24-validator-foto-penuh")
+                val.click("photo-close")
+                val.click("nav-back")
+                val.wait("filter-flagged", timeout=20_000)
+                val.click("filter-flagged")
+                time.sleep(0.8)
+                shot(val, "25-validator-antrian-tanda-merah")
+
+                # The officer's report after a send-back: "Dikembalikan" on top.
+                officer = trio.device("officer")
+                returned = [
+                    i.report.tracking_id
+                    for i in officer.queue(
+                        stage=Stage.REWORK, category=None, kelurahan_code=None, limit=5, offset=0
+                    )
+                ]
+                if returned:
+                    off = Ui(ctx.new_page(), trio.stack("officer")).open("/")  # type: ignore[arg-type]
+                    off.type("queue-search", returned[0])
+                    off.click(f"queue-row-{returned[0]}", timeout=30_000)
+                    off.wait("detail-returned", timeout=20_000)
+                    time.sleep(1.0)
+                    shot(off, "26-petugas-dikembalikan")
                 ctx.close()
                 browser.close()
         finally:

@@ -3,8 +3,10 @@
 The supervisor dispatches a new report to the demo officer; the officer syncs, works it
 with a before photo, loses the server, completes with an after photo offline, and syncs
 when the server is back; the validator sends it back for rework with a note; the
-officer, told the rejected photo does not count again, adds a new after photo and
-completes again; the validator approves with the keyboard (A); the supervisor's
+officer sees "Dikembalikan" with the note, is told the rejected photo does not count
+again, adds a new after photo and completes with a note; the validator sees the
+flags, goes back to the queue and in again, approves (asked to confirm: a red flag),
+undoes once within the 5 s, and approves with the keyboard (A); the supervisor's
 dashboard and team table show one more report done after their sync. At every step
 the server's own answer is checked.
 """
@@ -88,6 +90,13 @@ def add_photo(ui: Ui, kind: str, path: Path) -> None:
     ui.wait_until(lambda: ui.nodes(f"photo-{kind}-").count() >= 1, timeout_s=WAIT_S)
 
 
+def complete(ui: Ui, note: str) -> None:
+    """Selesaikan: the dialog asks for a note for the validator; submitting confirms."""
+    ui.click("action-complete")
+    ui.type("form-note", note)
+    ui.click("form-submit")
+
+
 def fresh_photo(folder: Path) -> Path:
     """A picture whose own date is now: taken after the send-back."""
     taken = datetime.now(JAKARTA_TZ).strftime("%Y:%m:%d %H:%M:%S")
@@ -150,7 +159,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
 
         trio.stop_server()
         add_photo(off, "after", photo_files["after"])
-        off.click("action-complete")
+        complete(off, "Lubang sudah ditambal")
         off.wait_until(
             lambda: "Menunggu validasi" in off.text_of("detail-status"), timeout_s=WAIT_S
         )
@@ -167,9 +176,10 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         val.wait_until(lambda: val.nodes("photo-before-").count() == 1, timeout_s=WAIT_S)
         val.wait_until(lambda: val.nodes("photo-after-").count() == 1, timeout_s=WAIT_S)
         # The gallery photos say where and when they were taken: the before photo's own
-        # GPS is kilometres away, the after photo's own date is older than the report.
+        # GPS is kilometres away, the after photo's own date is older than the report
+        # (so it carries the time of the pick, flagged).
         val.wait("flag-before-too_far")
-        val.wait("flag-after-taken_before_report")
+        val.wait("flag-after-time_before_report")
         val.click("review-send-back")  # no note yet: asked for one, nothing sent
         val.wait_text("Tulis catatan untuk petugas")
         val.page.keyboard.type("Foto sesudah kurang jelas, mohon ulangi.", delay=10)
@@ -187,24 +197,53 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         sync(off)
         off.wait_until(lambda: off.nodes(f"queue-row-{tid}").count() == 1, timeout_s=WAIT_S)
         off.click(f"queue-row-{tid}", timeout=30_000)
-        off.wait_text("Foto sesudah kurang jelas")  # the validator's note is on the report
+        # "Dikembalikan" on top: the validator's note, who and when; the stage says rework.
+        off.wait("detail-returned")
+        assert "Foto sesudah kurang jelas" in off.text_of("detail-returned")
+        assert "Ambil foto sesudah yang baru" in off.text_of("detail-returned")
+        assert "Dikerjakan ulang" in off.text_of("detail-status")
         # The rejected photo does not count again: Selesaikan says a new one is needed.
-        off.wait_text("foto sesudah yang baru")
+        assert "foto sesudah yang baru" in off.text_of("why-complete")
         add_photo(off, "after", fresh_photo(tmp_path))
         off.wait_until(lambda: off.nodes("photo-after-").count() == 2, timeout_s=WAIT_S)
-        off.click("action-complete")
+        off.wait_until(
+            lambda: "dapat diselesaikan" in off.text_of("detail-returned"), timeout_s=WAIT_S
+        )
+        complete(off, "Ditambal ulang, foto baru diambil setelah dikembalikan")
         off.wait_until(
             lambda: "Menunggu validasi" in off.text_of("detail-status"), timeout_s=WAIT_S
         )
-        sync_until(off, trio, "officer", tid, lambda r: r["status"] == "menunggu_validasi")
+        server = sync_until(off, trio, "officer", tid, lambda r: r["status"] == "menunggu_validasi")
+        assert server["awaiting_new_after_photo"] is False
+        assert [t["note"] for t in server["timeline"] if t["event"] == "complete"][-1] == (
+            "Ditambal ulang, foto baru diambil setelah dikembalikan"
+        )
 
-        # --- the validator approves with the keyboard ----------------------------------
+        # --- the validator sees the flags, undoes once, then approves --------------------
         val.open("/")
         sync(val)
         val.click(f"waiting-{tid}", timeout=30_000)
         val.wait("review-approve", timeout=20_000)
+        val.wait("flag-after-gallery")  # picked from the gallery, beside the photo
+        val.wait("flag-after-time_before_report")  # the first after photo is still there
+        val.click("nav-back")  # back to the queue, and in again from the list
+        val.wait(f"waiting-{tid}", timeout=20_000)
+        assert "tanda merah" in val.text_of(f"waiting-{tid}")
+        val.click(f"waiting-{tid}")
+        val.wait("review-approve", timeout=20_000)
+        val.page.keyboard.press("a")  # a red flag: asked first, nothing held yet
+        val.wait("review-confirm")
+        val.page.keyboard.press("Enter")
+        val.wait("review-held")
+        val.click("review-undo")  # changed their mind within the 5 s
+        val.wait_text("Dibatalkan")
         val.page.keyboard.press("a")
+        val.wait("review-confirm")
+        val.click("review-confirm-yes")
+        val.wait("review-held")
         sync_until(val, trio, "validator", tid, lambda r: r["status"] == "selesai")
+        approvals = [t for t in trio.server_report(tid)["timeline"] if t["event"] == "approve"]
+        assert len(approvals) == 1  # the undone one never left the device
 
         # --- the supervisor's figures follow after their sync ---------------------------
         sup.click("nav-dashboard")

@@ -16,8 +16,11 @@ from PIL import Image
 import local_db
 from domain import Action, PhotoKind, Status
 from officer_app.device import Device
+from officer_app.i18n import Translator
+from officer_app.photos import evidence_check
 from officer_app.state.session import Session
 from officer_app.supervisor.data import RoleData
+from officer_app.validator.integrity import integrity_notes
 from officer_app.validator.state import ValidatorState
 from tests.supervisor.kit import NOW, make_device, settle
 from tests.supervisor.stories import VALIDATOR_INFO, Story, fill, officer, sign_in
@@ -74,7 +77,9 @@ def navigated() -> list[str]:
 @pytest.fixture
 def state(device: Device, navigated: list[str]) -> ValidatorState:
     session = Session(device, navigate=navigated.append)
-    return ValidatorState(session, RoleData(device, clock=lambda: NOW))
+    made = ValidatorState(session, RoleData(device, clock=lambda: NOW))
+    made.review.undo_seconds = 0  # decisions at once; the undo window has its own tests
+    return made
 
 
 def three(device: Device) -> None:
@@ -97,11 +102,29 @@ def run(coro: object) -> object:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
-def test_queue_is_longest_waiting_first(device: Device, state: ValidatorState) -> None:
+def test_queue_is_most_urgent_first_with_search_and_filters(
+    device: Device, state: ValidatorState
+) -> None:
     three(device)
-    run(state.queue.refresh())
-    assert state.queue.ids == ["B", "A", "C"]
-    assert [w.waited for w in state.queue.rows] == [20 * H, 5 * H, 2 * H]
+    fill(device.db, [submitted("D", 9 * D, 1 * H).snapshot()], NOW)  # overdue, waited least
+    queue = state.queue
+    run(queue.refresh())
+    assert queue.ids == ["D", "B", "A", "C"]  # by deadline: the overdue one first
+    assert [w.waited for w in queue.rows] == [1 * H, 20 * H, 5 * H, 2 * H]
+    assert queue.red == {"D": 0, "B": 1, "A": 0, "C": 1}  # too far; taken before the report
+    queue.set_search(" crm-2026-b ")
+    assert queue.ids == ["B"]
+    queue.set_search("")
+    queue.toggle_flagged()
+    assert queue.ids == ["B", "C"]
+    queue.toggle_flagged()
+    queue.toggle_waiting_long()
+    assert queue.ids == [] and queue.total == 4
+    queue.toggle_waiting_long()
+    queue.set_officer("Budi Santoso")
+    assert queue.ids == ["D", "B", "A", "C"]
+    queue.set_officer("Nobody")
+    assert queue.ids == []
 
 
 def test_review_shows_evidence_flags_and_notes(device: Device, state: ValidatorState) -> None:
@@ -171,7 +194,12 @@ def test_keyboard_shortcuts(device: Device, state: ValidatorState, navigated: li
         assert await review.on_key("A") is None and review.report_id == "B"
         assert await review.on_key("Escape") == "escape" and not review.typing
         assert await review.on_key("R") == "send_back" and review.want_note  # no note yet
-        assert await review.on_key("A") == "approve"
+        assert await review.on_key("A") == "approve"  # B's after photo is 1 km away...
+        assert review.confirming and review.report_id == "B"  # ...so it asks first
+        assert await review.on_key("J") is None  # nothing else while asking
+        assert await review.on_key("Escape") == "cancel" and not review.confirming
+        assert await review.on_key("A") == "approve" and review.confirming
+        assert await review.on_key("Enter") == "confirm"
         assert review.report_id == "A"  # the next one opened
         assert await review.on_key("X") is None
 
@@ -209,3 +237,82 @@ def test_a_decision_the_rules_refuse_is_explained(device: Device, state: Validat
 
     run(scenario())
     assert state.review.error == "Tindakan ini tidak bisa dilakukan saat status laporan 'Selesai'."
+
+
+def test_a_decision_waits_for_its_undo_window(
+    device: Device, state: ValidatorState, navigated: list[str]
+) -> None:
+    three(device)
+    review = state.review
+    review.undo_seconds = 30  # long: the test ends the window itself
+
+    async def scenario() -> None:
+        await state.queue.refresh()
+        await review.open("A")
+        assert await review.approve() is True
+        assert review.staged is not None and review.staged.tracking_id.endswith("A")
+        assert local_db.unsent_work(device.db).mutations == ()  # held, not queued
+        assert await review.on_key("A") is None and await review.on_key("R") is None
+        assert await review.on_key("U") == "undo"
+        assert review.staged is None and review.flash is not None
+        assert review.flash.startswith("Dibatalkan")
+        assert local_db.unsent_work(device.db).mutations == ()
+        # Again, and this time the window ends: recorded, the counter moves.
+        assert await review.approve() is True
+        assert await review.commit() is True
+
+    run(scenario())
+    entries = local_db.unsent_work(device.db).mutations
+    assert [(e.action, e.report_id) for e in entries] == [(Action.APPROVE, "A")]
+    assert review.flash is not None and review.flash.endswith("2 tersisa")
+    assert state.queue.total == 2 and review.report_id == "C"
+
+
+def test_the_window_ends_by_itself(device: Device, state: ValidatorState) -> None:
+    three(device)
+    review = state.review
+    review.undo_seconds = 0.05
+
+    async def scenario() -> None:
+        await state.queue.refresh()
+        await review.open("A")
+        await review.approve()
+        for _ in range(400):  # a generous deadline on the condition
+            if local_db.unsent_work(device.db).mutations:
+                return
+            await asyncio.sleep(0.025)
+
+    run(scenario())
+    assert [e.report_id for e in local_db.unsent_work(device.db).mutations] == ["A"]
+
+
+def test_ctrl_z_undoes_and_the_buttons_ask_like_the_keys(
+    device: Device, state: ValidatorState
+) -> None:
+    three(device)
+    review = state.review
+    review.undo_seconds = 30
+
+    async def scenario() -> None:
+        await state.queue.refresh()
+        await review.open("C")  # its after photo predates the report: red
+        assert await review.approve() is False and review.confirming
+        assert await review.confirm() is True and review.staged is not None
+        assert await review.on_key("z", ctrl=True) == "undo" and review.staged is None
+
+    run(scenario())
+    assert local_db.unsent_work(device.db).mutations == ()
+
+
+def test_server_flags_source_and_age_become_notes() -> None:
+    tr = Translator("id")
+    ok = evidence_check(LAT, LON, NOW, LAT, LON, NOW - D)
+    notes = integrity_notes(ok, ("same_as_before", "reused:CRM-2026-000042"), "gallery", 3 * D, tr)
+    assert [(n.code, n.red) for n in notes] == [
+        ("same_as_before", True),
+        ("reused", True),
+        ("gallery", False),
+        ("old_picture", True),
+    ]
+    assert "CRM-2026-000042" in notes[1].text and "3 hari" in notes[3].text
+    assert integrity_notes(ok, (), "camera", H, tr) == []

@@ -54,12 +54,16 @@ def role_view(
     selected: int | None,
     actions: list[ft.Control] | None = None,
     scroll: bool = True,
+    back: str | None = None,
 ) -> ft.View:
+    """A role's screen; `back` (a route) puts a back arrow in the app bar. A rail
+    destination navigates whenever it is not the screen shown (a screen below a
+    destination, such as a report opened from a list, goes back to the list)."""
     app = session.app
 
     def go(e: ft.Event[ft.NavigationRail]) -> None:
         index = e.control.selected_index
-        if index is not None and index != selected:
+        if index is not None and (index != selected or nav[index].route != route):
             session.navigate(nav[index].route)
 
     rail = ft.NavigationRail(
@@ -89,7 +93,20 @@ def role_view(
         route=route,
         padding=0,
         spacing=0,
-        appbar=ft.AppBar(title=ft.Text(title), actions=actions or []),
+        appbar=ft.AppBar(
+            title=ft.Text(title),
+            actions=actions or [],
+            leading=None
+            if back is None
+            else ft.Semantics(
+                identifier="nav-back",
+                content=ft.IconButton(
+                    ft.Icons.ARROW_BACK,
+                    tooltip=app.t("nav.back"),
+                    on_click=lambda: session.navigate(back),
+                ),
+            ),
+        ),
         controls=[
             SyncBar(),
             ft.Row(

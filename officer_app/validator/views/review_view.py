@@ -12,19 +12,35 @@ from domain import PhotoKind
 
 from ...format import category_name, coords_text, distance_text, wib
 from ...i18n import Translator
+from ...supervisor.texts import duration_text
 from ...supervisor.views.shell import VALIDATOR_NAV, role_view
 from ...views.context import use_session
 from ..review import EvidencePhoto, ReviewModel
 from ..state import validator_state
 
-PHOTO_HEIGHT = 240
+PHOTO_HEIGHT = 360
+RED, AMBER = ft.Colors.RED_700, ft.Colors.AMBER_900
 
 
 def photo_card(p: EvidencePhoto, model: ReviewModel, tr: Translator) -> ft.Control:
     image = model.images.get(p.sha256)
     picture: ft.Control
     if image is not None:
-        picture = ft.Image(src=image, height=PHOTO_HEIGHT, fit=ft.BoxFit.CONTAIN)
+
+        async def zoom() -> None:
+            await model.open_photo(p.sha256)
+
+        picture = ft.Semantics(
+            identifier=f"zoom-{p.kind.value}-{p.sha256[:8]}",
+            button=True,
+            label=tr.t("validator.review.zoom"),
+            content=ft.Container(
+                on_click=zoom,
+                ink=True,
+                tooltip=tr.t("validator.review.zoom"),
+                content=ft.Image(src=image, height=PHOTO_HEIGHT, fit=ft.BoxFit.CONTAIN),
+            ),
+        )
     else:
         picture = ft.Container(
             height=PHOTO_HEIGHT,
@@ -45,16 +61,31 @@ def photo_card(p: EvidencePhoto, model: ReviewModel, tr: Translator) -> ft.Contr
         )
     if p.taken_by:
         facts.append(ft.Text(p.taken_by, size=12, color=ft.Colors.ON_SURFACE_VARIANT))
-    notes = p.check.notes()
+    source = tr.t(f"validator.source.{p.source}") if p.source else tr.t("validator.source.unknown")
+    age = p.age
+    facts.append(
+        ft.Text(
+            source
+            + (" · " + tr.t("validator.review.age", age=duration_text(age, tr)) if age else ""),
+            size=12,
+            color=ft.Colors.ON_SURFACE_VARIANT,
+        )
+    )
+    notes = p.notes(tr)
     for n in notes:
+        colour = RED if n.red else AMBER
         facts.append(
             ft.Semantics(
                 identifier=f"flag-{p.kind.value}-{n.code}",
                 content=ft.Row(
                     spacing=4,
                     controls=[
-                        ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.RED_700, size=16),
-                        ft.Text(n.message(tr.lang), color=ft.Colors.RED_700, size=12, expand=True),
+                        ft.Icon(
+                            ft.Icons.WARNING_AMBER if n.red else ft.Icons.INFO_OUTLINE,
+                            color=colour,
+                            size=16,
+                        ),
+                        ft.Text(n.text, color=colour, size=12, expand=True),
                     ],
                 ),
             )
@@ -203,6 +234,7 @@ def ReviewView() -> ft.View:
             ]
         )
         decided = r.status.value != "menunggu_validasi"
+        held = review.staged is not None
         buttons = ft.Row(
             wrap=True,
             controls=[
@@ -211,8 +243,8 @@ def ReviewView() -> ft.View:
                     content=ft.FilledButton(
                         tr.t("validator.review.approve"),
                         icon=ft.Icons.CHECK,
-                        on_click=review.approve,
-                        disabled=review.busy or decided,
+                        on_click=lambda: review.approve(),
+                        disabled=review.busy or decided or held,
                         height=48,
                     ),
                 ),
@@ -222,7 +254,7 @@ def ReviewView() -> ft.View:
                         tr.t("validator.review.send_back"),
                         icon=ft.Icons.UNDO,
                         on_click=review.send_back,
-                        disabled=review.busy or decided,
+                        disabled=review.busy or decided or held,
                         height=48,
                     ),
                 ),
@@ -240,11 +272,30 @@ def ReviewView() -> ft.View:
             ft.Column(controls=evidence, spacing=10, expand=True, scroll=ft.ScrollMode.AUTO),
             ft.Divider(height=1),
         ]
-        if decided:
+        if review.zoomed is not None:
+            body = [zoomed_view(review, tr)]
+        if decided and not held:
             body.append(ft.Text(tr.t("validator.review.gone"), color=ft.Colors.ON_SURFACE_VARIANT))
+        if review.confirming:
+            body.append(confirm_panel(review, tr))
+        if review.staged is not None:
+            body.append(undo_bar(review, tr))
         body += [note_field, buttons]
     elif review.loaded_at is not None:
         body.append(ft.Text(tr.t("validator.review.gone"), color=ft.Colors.ON_SURFACE_VARIANT))
+    if review.flash:
+        body.insert(
+            0,
+            ft.Semantics(
+                identifier="review-flash",
+                content=ft.Container(
+                    bgcolor=ft.Colors.GREEN_50,
+                    border_radius=8,
+                    padding=8,
+                    content=ft.Text(review.flash, color=ft.Colors.GREEN_900),
+                ),
+            ),
+        )
     return role_view(
         session,
         route=f"/validasi/{rid}",
@@ -253,4 +304,108 @@ def ReviewView() -> ft.View:
         nav=VALIDATOR_NAV,
         selected=0,
         scroll=False,
+        back="/",
+    )
+
+
+def undo_bar(review: ReviewModel, tr: Translator) -> ft.Control:
+    staged = review.staged
+    assert staged is not None
+    key = "approve" if staged.action.value == "approve" else "send_back"
+    return ft.Semantics(
+        identifier="review-held",
+        content=ft.Container(
+            bgcolor=ft.Colors.BLUE_GREY_50,
+            border_radius=8,
+            padding=8,
+            content=ft.Row(
+                controls=[
+                    ft.ProgressRing(width=18, height=18, stroke_width=2),
+                    ft.Text(
+                        tr.t(
+                            f"validator.review.held.{key}",
+                            id=staged.tracking_id,
+                            s=f"{review.undo_seconds:.0f}",
+                        ),
+                        expand=True,
+                    ),
+                    ft.Semantics(
+                        identifier="review-undo",
+                        content=ft.FilledTonalButton(
+                            tr.t("validator.review.undo"), icon=ft.Icons.UNDO, on_click=review.undo
+                        ),
+                    ),
+                ]
+            ),
+        ),
+    )
+
+
+def confirm_panel(review: ReviewModel, tr: Translator) -> ft.Control:
+    reds = review.red_notes()
+    return ft.Semantics(
+        identifier="review-confirm",
+        content=ft.Container(
+            bgcolor=ft.Colors.RED_50,
+            border=ft.Border.all(1, RED),
+            border_radius=8,
+            padding=10,
+            content=ft.Column(
+                spacing=6,
+                controls=[
+                    ft.Text(tr.t("validator.review.confirm_title"), weight=ft.FontWeight.W_600),
+                    *[ft.Text("• " + n.text, color=RED, size=12) for n in reds],
+                    ft.Row(
+                        controls=[
+                            ft.Semantics(
+                                identifier="review-confirm-yes",
+                                content=ft.FilledButton(
+                                    tr.t("validator.review.confirm_yes"), on_click=review.confirm
+                                ),
+                            ),
+                            ft.Semantics(
+                                identifier="review-confirm-no",
+                                content=ft.OutlinedButton(
+                                    tr.t("validator.review.confirm_no"),
+                                    on_click=review.cancel_confirm,
+                                ),
+                            ),
+                        ]
+                    ),
+                ],
+            ),
+        ),
+    )
+
+
+def zoomed_view(review: ReviewModel, tr: Translator) -> ft.Control:
+    picture: ft.Control = (
+        ft.InteractiveViewer(
+            min_scale=1,
+            max_scale=8,
+            boundary_margin=ft.Margin.all(200),
+            expand=True,
+            content=ft.Image(src=review.full_image, fit=ft.BoxFit.CONTAIN),
+        )
+        if review.full_image is not None
+        else ft.ProgressRing()
+    )
+    return ft.Column(
+        expand=True,
+        controls=[
+            ft.Row(
+                controls=[
+                    ft.Text(tr.t("validator.review.zoom_hint"), expand=True, size=12),
+                    ft.Semantics(
+                        identifier="photo-close",
+                        content=ft.OutlinedButton(
+                            tr.t("validator.review.close"),
+                            icon=ft.Icons.CLOSE,
+                            on_click=review.close_photo,
+                        ),
+                    ),
+                ]
+            ),
+            ft.Semantics(identifier="photo-full", expand=True, content=picture),
+        ],
     )
