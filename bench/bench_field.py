@@ -36,12 +36,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import multiprocessing
 import resource
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -290,7 +292,11 @@ def main() -> None:
     args = parser.parse_args()
     print(f"code measured: {Path(args.code).resolve() if args.code else HERE.parent}")
     t0 = time.perf_counter()
-    shots = make_photos(args.photos, size=(1200, 900) if args.smoke else (4000, 3000))
+    size = (1200, 900) if args.smoke else (4000, 3000)
+    # Made in a child process, so that the peak RSS printed below is the sync's (the
+    # server, the device and the shaper), not that of painting 12 MP scenes.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        shots = pool.submit(make_photos, args.photos, 4, size).result()
     sizes = [len(s.data) for s in shots]
     print(
         f"{len(shots)} evidence photos made in {time.perf_counter() - t0:.0f} s: median "
@@ -321,7 +327,7 @@ def main() -> None:
                 f"-> {'OK' if retry_s <= 15 else 'OVER'} (<= 15 s)"
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS (server + device + shaper, one process): {peak:.0f} MiB")
+    print(f"peak RSS (server + device + shaper, one process; photos made apart): {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

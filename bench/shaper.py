@@ -87,6 +87,7 @@ class LinkShaper:
         self._call(self._shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
     @property
     def url(self) -> str:
@@ -117,10 +118,13 @@ class LinkShaper:
         if self._server is not None:
             self._server.close()
         self._abort_all()
-        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for _ in range(3):  # connection tasks end their per-direction tasks when cancelled
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            if not tasks:
+                break
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks, timeout=2)
 
     async def _get_stats(self) -> LinkStats:
         return self._stats
@@ -203,8 +207,11 @@ class LinkShaper:
                         self._stats, bytes_down=self._stats.bytes_down + len(data)
                     )
         finally:
-            await queue.put(None)
-            with contextlib.suppress(Exception):
+            try:
+                queue.put_nowait(None)
+            except asyncio.QueueFull:  # the link is being torn down: drop what is queued
+                sender.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await sender
 
     async def _deliver(
