@@ -26,6 +26,7 @@ from typing import Any
 
 import local_db
 from domain import Action, Actor, PhotoKind, Role
+from domain.city import CityFigures, CityQuery, CityReportPage
 from domain.errors import InvalidValue
 from domain.protocol import UserInfo, device_photo_path
 from local_db import (
@@ -53,6 +54,7 @@ from sync import (
     TokenStore,
     Transport,
 )
+from sync import city as sync_city
 
 from .errors import SetupError
 from .photos import (
@@ -318,6 +320,21 @@ class Device:
             return None
         log.info("low storage before a capture (%d bytes free): sweeping first", free)
         return self.keeper.sweep_now()
+
+    # --- the city figures (analyst; live from the server, never stored) ---------------
+
+    def city_figures(self, query: CityQuery) -> CityFigures:
+        """Raises `SyncError` (`Offline` with no link, `ProtocolError` 403 for a role
+        that may not read them): the Dasbor kota says which."""
+        return sync_city.city_figures(self.engine.session, query)
+
+    def city_reports(self, query: CityQuery, offset: int = 0, limit: int = 100) -> CityReportPage:
+        return sync_city.city_reports(self.engine.session, query, offset=offset, limit=limit)
+
+    def city_export(
+        self, query: CityQuery, fmt: str, table: str | None = None
+    ) -> tuple[bytes, str]:
+        return sync_city.city_export(self.engine.session, query, fmt, table)
 
     def fetch_photo(self, sha256: str, local_path: str | None = None) -> Path | None:
         """The photo's file, downloading it from the server when the device does not

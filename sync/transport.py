@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from domain.city import CityFigures, CityReportPage
 from domain.protocol import (
     API_PREFIX,
     Mutation,
@@ -290,6 +291,26 @@ class Transport:
         if not 200 <= resp.status_code < 300:
             raise map_status(resp)
         return resp.content
+
+    # --- city figures (the analyst's Dasbor kota; see sync/city.py) --------------------
+
+    def city_figures(self, token: str, params: Mapping[str, str | int]) -> CityFigures:
+        return self._call("GET", "/figures/city", CityFigures.from_wire, token=token, params=params)
+
+    def city_reports(self, token: str, params: Mapping[str, str | int]) -> CityReportPage:
+        return self._call(
+            "GET", "/figures/city/reports", CityReportPage.from_wire, token=token, params=params
+        )
+
+    def city_export(self, token: str, params: Mapping[str, str | int]) -> tuple[bytes, str]:
+        resp = self._send("GET", "/figures/city/export", token=token, params=params)
+        if not 200 <= resp.status_code < 300:
+            raise map_status(resp)
+        disposition = resp.headers.get("content-disposition", "")
+        name = (
+            disposition.split("filename=", 1)[-1].strip('"') if "filename=" in disposition else ""
+        )
+        return resp.content, name or "dasbor-kota"
 
     @staticmethod
     def _checked_status(resp: httpx.Response, sha256: str) -> PhotoStatus:

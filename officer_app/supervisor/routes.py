@@ -47,4 +47,8 @@ def role_routes(role: Role) -> list[ft.Route] | None:
         return supervisor_routes()
     if role is Role.VALIDATOR:
         return validator_routes()
+    if role is Role.ANALYST:
+        from ..city.routes import city_routes
+
+        return city_routes()
     return None

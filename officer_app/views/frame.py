@@ -80,11 +80,13 @@ def screen(
 def _role_nav(session: Session, route: str) -> tuple[tuple[Any, ...], int | None] | None:
     """The role's navigation (and this route's place in it) for non-officers."""
     account = session.app.account
-    if account is None or account.user.role not in (Role.SUPERVISOR, Role.VALIDATOR):
+    if account is None or account.user.role not in (Role.SUPERVISOR, Role.VALIDATOR, Role.ANALYST):
         return None
-    from ..supervisor.views.shell import SUPERVISOR_NAV, VALIDATOR_NAV
+    from ..supervisor.views.shell import CITY_NAV, SUPERVISOR_NAV, VALIDATOR_NAV
 
-    nav = SUPERVISOR_NAV if account.user.role is Role.SUPERVISOR else VALIDATOR_NAV
+    nav = {Role.SUPERVISOR: SUPERVISOR_NAV, Role.VALIDATOR: VALIDATOR_NAV}.get(
+        account.user.role, CITY_NAV
+    )
     # The destination the route is under ("/peta/laporan/x" is under Peta's "/peta").
     under = [
         (len(d.route), i)

@@ -66,13 +66,31 @@ def year(
     _year_servers: dict[str, RunningServer],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> YearServer:
-    backend = request.param
-    if backend not in _year_servers:
+    return _year(request, request.param, _year_servers, tmp_path_factory)
+
+
+@pytest.fixture
+def sqlite_year(
+    request: pytest.FixtureRequest,
+    _year_servers: dict[str, RunningServer],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> YearServer:
+    """The seeded year on SQLite only (for the app's side, the same on both)."""
+    return _year(request, "sqlite", _year_servers, tmp_path_factory)
+
+
+def _year(
+    request: pytest.FixtureRequest,
+    backend: str,
+    started: dict[str, RunningServer],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> YearServer:
+    if backend not in started:
         folder = tmp_path_factory.mktemp(f"year-{backend}")
         if backend == "postgresql":
             factory: Callable[[], str] = request.getfixturevalue("pg_database_factory")
             url = factory()
         else:
             url = f"sqlite:///{folder / 'server.sqlite'}"
-        _year_servers[backend] = _start(backend, url, folder)
-    return YearServer(_year_servers[backend])
+        started[backend] = _start(backend, url, folder)
+    return YearServer(started[backend])

@@ -37,6 +37,11 @@ SUPERVISOR_NAV: tuple[Destination, ...] = (
     Destination("settings", "/pengaturan", ft.Icons.SETTINGS_OUTLINED, "nav.settings"),
 )
 
+CITY_NAV: tuple[Destination, ...] = (
+    Destination("city", "/", ft.Icons.INSIGHTS_OUTLINED, "city.nav.dashboard"),
+    Destination("settings", "/pengaturan", ft.Icons.SETTINGS_OUTLINED, "nav.settings"),
+)
+
 VALIDATOR_NAV: tuple[Destination, ...] = (
     Destination("queue", "/", ft.Icons.FACT_CHECK_OUTLINED, "validator.nav.queue"),
     Destination("attention", "/perhatian", ft.Icons.REPORT_PROBLEM_OUTLINED, "nav.attention"),
