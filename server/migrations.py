@@ -61,11 +61,22 @@ def _v4_evidence(conn: Connection) -> None:
     schema.photo_hashes.create(conn, checkfirst=True)
 
 
+def _v5_figures_area_index(conn: Connection) -> None:
+    # A kota, kecamatan or kelurahan of the Dasbor kota reads its own range of this index
+    # instead of the whole period's (server/figures).
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_reports_figures_area ON reports (kelurahan_code,"
+        " received_at, category, channel, status, reporter_id, deadline, dispatched_at,"
+        " completed_at)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "v1 tables", _v1_tables),
     Migration(2, "city figures index", _v2_figures_index),
     Migration(3, "login attempts by username and address", _login_attempts),
     Migration(4, "evidence flags", _v4_evidence),
+    Migration(5, "city figures index by area", _v5_figures_area_index),
 )
 
 

@@ -219,6 +219,19 @@ reports = Table(
         "dispatched_at",
         "completed_at",
     ),
+    # ... and by area first, for a kota, kecamatan or kelurahan (migration 5).
+    Index(
+        "ix_reports_figures_area",
+        "kelurahan_code",
+        "received_at",
+        "category",
+        "channel",
+        "status",
+        "reporter_id",
+        "deadline",
+        "dispatched_at",
+        "completed_at",
+    ),
 )
 
 timeline = Table(

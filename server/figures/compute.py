@@ -4,8 +4,9 @@ Every figure is a GROUP BY over the filtered `reports` rows: the rows never come
 Python (the naive baseline in bench/bench_city.py does that, for the ratio), and the
 reporters are counted with COUNT(DISTINCT ...) so no identity leaves the database.
 `ix_reports_figures` (migration 2) covers every column read, so a period is read from
-the index alone; a kota or kecamatan filter is a
-range on `kelurahan_code` (codes nest: "31.71" < "31.71.06.1001" < "31.71/").
+the index alone; `ix_reports_figures_area` (migration 5) does the same for an area. A
+kota or kecamatan filter is a range on `kelurahan_code` (codes nest: "31.71" <
+"31.71.06.1001" < "31.71/").
 
 Dialects: SQLite stores naive UTC text, PostgreSQL `timestamptz`; the Jakarta day, the
 Jakarta month and a duration in hours are spelled per dialect in `_Sql`.
@@ -124,34 +125,27 @@ def city_figures(conn: Connection, q: CityQuery, now: datetime) -> CityFigures:
     resolved = c.status == SELESAI
     late = and_(played_out, ~on_time)
 
-    t = conn.execute(
-        select(
-            func.count(),
-            func.count(c.reporter_id.distinct()),
-            _count_if(resolved),
-            func.avg(
-                case((c.dispatched_at.is_not(None), sql.hours(c.received_at, c.dispatched_at)))
-            ),
-            func.avg(
-                case(
-                    (
-                        and_(resolved, c.completed_at.is_not(None)),
-                        sql.hours(c.received_at, c.completed_at),
-                    )
-                )
-            ),
-            _count_if(played_out),
-            _count_if(on_time),
-        ).where(*where)
-    ).one()
-    n_reports, n_reporters, n_resolved, coord, completion, n_played, n_on_time = t
-
-    # Days, months and the peak from one scan by UTC hour (8,784 groups a year).
+    dispatched = c.dispatched_at.is_not(None)
+    completed = and_(resolved, c.completed_at.is_not(None))
+    # Scan 1, by UTC hour (8,784 groups a year), carries every additive figure: the
+    # days, the months, the peak, and the sums behind the totals and the averages.
     by_day: dict[date, int] = defaultdict(int)
     month_rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    sums = [0.0] * 8  # reports, resolved, played out, on time, coord h, n, completion h, n
     hour = sql.hour(c.received_at)
-    for h, n, res, lt in conn.execute(
-        select(hour, func.count(), _count_if(resolved), _count_if(late))
+    for h, n, res, lt, po, ot, coord_h, coord_n, done_h, done_n in conn.execute(
+        select(
+            hour,
+            func.count(),
+            _count_if(resolved),
+            _count_if(late),
+            _count_if(played_out),
+            _count_if(on_time),
+            func.sum(case((dispatched, sql.hours(c.received_at, c.dispatched_at)))),
+            _count_if(dispatched),
+            func.sum(case((completed, sql.hours(c.received_at, c.completed_at)))),
+            _count_if(completed),
+        )
         .where(*where)
         .group_by(hour)
     ).tuples():
@@ -161,6 +155,15 @@ def city_figures(conn: Connection, q: CityQuery, now: datetime) -> CityFigures:
         m[0] += int(n)
         m[1] += int(res)
         m[2] += int(lt)
+        for i, v in enumerate((n, res, po, ot, coord_h or 0, coord_n, done_h or 0, done_n)):
+            sums[i] += float(v)
+    n_reports, n_resolved, n_played, n_on_time = (int(v) for v in sums[:4])
+    coord = sums[4] / sums[5] if sums[5] else None
+    completion = sums[6] / sums[7] if sums[7] else None
+    # Scan 2: distinct reporters (counted in the database, never sent).
+    n_reporters = conn.execute(
+        select(func.count(c.reporter_id.distinct())).where(*where)
+    ).scalar_one()
     peak_day = min(by_day, key=lambda d: (-by_day[d], d)) if by_day else None
     peak_reporters = 0
     if peak_day is not None:
@@ -199,7 +202,8 @@ def city_figures(conn: Connection, q: CityQuery, now: datetime) -> CityFigures:
         return tuple(sorted(out, key=lambda row: (-row.reports, row.code)))
 
     months = tuple(MonthRow(m, *v) for m, v in sorted(month_rows.items()))
-    # Kelurahan and statuses from one scan (at most 267 x 8 groups).
+    # Scans 3 and 4 are the category and channel tables (`counts`); scan 5, by
+    # kelurahan and status (at most 267 x 8 groups), gives the areas and the statuses.
     per_kel: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     per_status: dict[str, int] = defaultdict(int)
     for code, st, n, po, lt in conn.execute(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import flet as ft
 import flet_map as fm
-from domain.boundaries import KelurahanShape, kelurahan_shapes
 
+from domain.boundaries import KelurahanShape, kelurahan_shapes
 from domain.city import AreaRow, CityFigures
 from domain.geo import in_polygon
 
