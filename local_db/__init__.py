@@ -7,7 +7,15 @@ in `__all__`; see docs/sync.md.
 from .actions import add_photo, dismiss_attention, photo_payload, record_action, retry_attention
 from .changes import PageApplied, apply_page, reset_cursor, start_pull, unsent_work, wipe
 from .connection import LocalDb
-from .errors import ActionRefusedLocally, LocalDbError, ReportNotFound, SchemaTooNew
+from .discard import discard_photo
+from .errors import (
+    ActionRefusedLocally,
+    LocalDbError,
+    PhotoAlreadySent,
+    PhotoInUse,
+    ReportNotFound,
+    SchemaTooNew,
+)
 from .queries import (
     attention_items,
     colleagues,
@@ -70,6 +78,8 @@ __all__ = [
     "OutboxState",
     "PageApplied",
     "PendingCounts",
+    "PhotoAlreadySent",
+    "PhotoInUse",
     "PhotoKeep",
     "PhotoWait",
     "QueueCounts",
@@ -94,6 +104,7 @@ __all__ = [
     "attention_items",
     "colleagues",
     "counts",
+    "discard_photo",
     "dismiss_attention",
     "free_bytes",
     "get_report",

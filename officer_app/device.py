@@ -282,6 +282,10 @@ class Device:
         path = Path(local_path)
         return path if path.is_file() else None
 
+    def discard_photo(self, report_id: str, sha256: str) -> None:
+        """Take back a photo not yet sent, with its queued action (`local_db.discard_photo`)."""
+        local_db.discard_photo(self.db, report_id, sha256)
+
     def cached_photo(self, sha256: str, local_path: str | None = None) -> Path | None:
         """The photo's file without the network: the device's own, or one fetched before."""
         own = self.photo_path(local_path)

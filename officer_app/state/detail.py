@@ -19,7 +19,14 @@ import flet as ft
 
 from domain import JAKARTA, RULES, Action, Need, PhotoKind, Refusal, Status, available, channel
 from domain.errors import UnknownCode
-from local_db import ActionRefusedLocally, LocalDbError, LocalPhoto, ReportDetail
+from local_db import (
+    ActionRefusedLocally,
+    LocalDbError,
+    LocalPhoto,
+    PhotoAlreadySent,
+    PhotoInUse,
+    ReportDetail,
+)
 from local_db import ReportNotFound as LocalReportNotFound
 
 from ..format import (
@@ -89,6 +96,7 @@ class PhotoTile:
     # The server refused the photo's action: it waits in Perlu perhatian, not for an
     # upload ("ditolak", never "menunggu unggah").
     refused: bool = False
+    from_device: bool = False  # taken on this device (it may be taken back until sent)
     # Neither on the device nor fetched yet (offline, or the server refused it): the
     # screen keeps its placeholder with "foto belum diunduh".
     not_downloaded: bool = False
@@ -157,6 +165,10 @@ class DetailModel:
     # Sent back and not yet completed again: the validator's note, who, when, and
     # whether the new after photo is still owed.
     returned: Returned | None = None
+    # The photo shown full size (its tile), its bytes, and whether it may still be
+    # taken back (not uploaded, its action not sent).
+    viewing: PhotoTile | None = None
+    viewing_image: bytes | None = None
 
     def __post_init__(self, session: Session) -> None:
         self._session = session
@@ -316,6 +328,7 @@ class DetailModel:
                 uploaded=p.on_server,
                 taken_by=p.taken_by,
                 refused=p.refused,
+                from_device=p.from_device,
                 not_downloaded=self._pics.get(p.sha256) is None and p.sha256 in self._unavailable,
             )
             for p in photos
@@ -413,6 +426,56 @@ class DetailModel:
         app.say(app.t(f"action.done.{action.value}"))
         await self.load()
         await self._session.queue.refresh()
+        return True
+
+    # --- a photo full size; taking back one not yet sent ---------------------------
+
+    async def open_photo(self, sha256: str) -> None:
+        tile = next((p for p in self.photos if p.sha256 == sha256), None)
+        detail = self.detail
+        if tile is None or detail is None:
+            return
+        local = next((p for p in detail.photos if p.sha256 == sha256), None)
+        device = self._session.device
+        self.viewing, self.viewing_image = tile, tile.thumb
+
+        def read() -> bytes | None:
+            path = device.cached_photo(sha256, local.local_path if local else None)
+            return path.read_bytes() if path is not None else None
+
+        data = await asyncio.to_thread(read)
+        if self.viewing is tile and data is not None:
+            self.viewing_image = data
+
+    def close_photo(self) -> None:
+        self.viewing, self.viewing_image = None, None
+
+    def may_take_back(self, tile: PhotoTile) -> bool:
+        return tile.from_device and not tile.uploaded and not tile.refused
+
+    async def discard_photo(self, *, retake: bool = False) -> bool:
+        """Hapus (or Ambil ulang): the photo and its queued action leave together."""
+        tile = self.viewing
+        if tile is None:
+            return False
+        app = self._session.app
+        try:
+            await asyncio.to_thread(self._session.device.discard_photo, self.report_id, tile.sha256)
+        except PhotoAlreadySent:
+            app.say(app.t("photo.discard.sent"))
+            return False
+        except PhotoInUse:
+            app.say(app.t("photo.discard.in_use"))
+            return False
+        except LocalDbError as exc:  # pragma: no cover - a disk fault
+            app.say(app.t("error.save_failed", detail=str(exc)))
+            return False
+        self.close_photo()
+        app.say(app.t("photo.discard.done"))
+        await self.load()
+        await self._session.queue.refresh()
+        if retake:
+            self._session.navigate(f"/laporan/{self.report_id}/foto")
         return True
 
     def maps_url(self, mobile: bool) -> str | None:

@@ -22,6 +22,7 @@ from .action_panel import ActionPanel
 from .context import use_model, use_session
 from .frame import screen
 from .photo_strip import PhotoStrip
+from .photo_viewer import PhotoViewerHost
 from .report_header import ReportHeader
 from .timeline_list import TimelineList
 
@@ -89,6 +90,8 @@ def DetailView() -> ft.View:
                 key=str(id(model.form)),
             )
         )
+    if model.viewing is not None and complete:
+        body.append(PhotoViewerHost(model, model.viewing, key=model.viewing.sha256))
     title = model.header.get("tracking_id", app.t("detail.title"))
     return screen(session, route=route, title=title, body=body)
 

@@ -42,13 +42,19 @@ def PhotoStrip(model: DetailModel) -> ft.Control:
             if p.not_downloaded
             else []
         )
+
+        async def view() -> None:
+            await model.open_photo(p.sha256)
+
         return ft.Semantics(
             identifier=f"photo-{p.kind.value}-{p.sha256[:12]}",
             content=ft.Column(
                 spacing=2,
                 width=TILE,
                 controls=[
-                    picture,
+                    ft.Container(
+                        content=picture, on_click=view, ink=True, tooltip=app.t("photo.view")
+                    ),
                     *missing,
                     ft.Text(
                         app.t(f"photo.kind.{p.kind.value}"), size=12, weight=ft.FontWeight.W_600

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import local_db
 from domain import JAKARTA, Action, ExtensionState, PhotoKind, Refusal, Status, explain
@@ -234,3 +236,84 @@ def test_the_extension_date_is_picked_in_a_calendar_after_the_deadline(
     ext = model.detail.report.extension
     assert ext.proposed_deadline is not None
     assert ext.proposed_deadline.astimezone(JAKARTA).date() == chosen
+
+
+def test_completing_asks_for_a_note_and_confirms(make_phone: MakePhone) -> None:
+    p = make_phone(
+        report(
+            "r1",
+            status=Status.DALAM_PROSES,
+            progress_pct=50,
+            photo_kinds=frozenset({PhotoKind.AFTER}),
+        )
+    )
+    model = opened(p, "r1")
+    asyncio.run(model.choose(Action.COMPLETE))  # no longer one tap: a dialog
+    form = model.form
+    assert form is not None and form.action is Action.COMPLETE
+    assert local_db.unsent_work(p.device.db).mutations == ()
+    asyncio.run(model.submit_form())
+    assert form.error == "Catatan wajib diisi."  # a note is asked for
+    assert local_db.unsent_work(p.device.db).mutations == ()
+    form.values.note = "Lubang ditambal, jalan rata"
+    asyncio.run(model.submit_form())
+    entry = local_db.unsent_work(p.device.db).mutations[-1]
+    assert (
+        entry.action is Action.COMPLETE and entry.payload["note"] == "Lubang ditambal, jalan rata"
+    )
+
+
+def test_after_a_send_back_the_report_says_dikembalikan(make_phone: MakePhone) -> None:
+    sent_back = report(
+        "r1",
+        status=Status.DALAM_PROSES,
+        progress_pct=100,
+        rework_count=1,
+        photo_kinds=frozenset({PhotoKind.AFTER}),
+        awaiting_new_after_photo=True,
+        sent_back_at=now() - timedelta(hours=1),
+    )
+    p = make_phone(sent_back)
+    with p.device.db.write() as conn:
+        conn.execute(
+            "INSERT INTO timeline (report_id, at, event, actor_name, actor_role, note) "
+            "VALUES ('r1', ?, 'send_back', 'Vina Validator', 'validator', 'Foto buram')",
+            (local_db.codec.dt_out(now() - timedelta(hours=1)),),
+        )
+    model = opened(p, "r1")
+    back = model.returned
+    assert back is not None and back.note == "Foto buram" and back.by == "Vina Validator"
+    assert back.needs_photo
+    assert model.header["status"] == "Dikerjakan ulang"
+    assert model.header["progress"] == "Dikerjakan ulang (ke-1)"
+    allowed, why = option(model, Action.COMPLETE)
+    assert not allowed and "foto sesudah yang baru" in why
+
+
+def test_a_photo_not_yet_sent_opens_full_size_and_can_be_deleted(
+    make_phone: MakePhone, tmp_path: Path
+) -> None:
+    p = make_phone(report("r1", status=Status.DALAM_PROSES, progress_pct=50))
+    data = b"\xff\xd8 a photo not yet sent"
+    path = tmp_path / "after.jpg"
+    path.write_bytes(data)
+    actor = local_db.actor(p.device.db)
+    assert actor is not None
+    photo = local_db.NewPhoto(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind=PhotoKind.AFTER,
+        size_bytes=len(data),
+        width=10,
+        height=10,
+        captured_at=now(),
+    )
+    local_db.add_photo(p.device.db, actor, "r1", photo, now())
+    model = opened(p, "r1")
+    asyncio.run(model.open_photo(photo.sha256))
+    assert model.viewing is not None and model.viewing_image == data
+    assert model.may_take_back(model.viewing)
+    assert asyncio.run(model.discard_photo()) is True
+    assert model.viewing is None and model.photos == [] and not path.exists()
+    assert local_db.unsent_work(p.device.db).mutations == ()
+    assert p.session.app.toast == "Foto dihapus bersama tindakannya yang belum terkirim."

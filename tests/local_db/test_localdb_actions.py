@@ -212,3 +212,43 @@ def test_after_a_send_back_the_device_asks_for_a_new_after_photo(
     after = local_db.get_report(db, "r1", now=NOW)
     assert after is not None and not after.report.awaiting_new_after_photo
     local_db.record_action(db, officer, "r1", Action.COMPLETE, {"note": "beres"}, NOW)
+
+
+def test_a_photo_not_yet_sent_can_be_taken_back_with_its_action(
+    officer_db: LocalDb, officer: Actor, tmp_path: Path
+) -> None:
+    _seed(officer_db, report("r1", status=Status.DALAM_PROSES))
+    photo = _photo(tmp_path)
+    local_db.add_photo(officer_db, officer, "r1", photo, NOW)
+    local_db.record_action(officer_db, officer, "r1", Action.PROGRESS, {"percent": 60}, NOW)
+    assert _rows(officer_db, "outbox") == 2
+    local_db.discard_photo(officer_db, "r1", photo.sha256)
+    # The photo, its file, its queued action and the local timeline entry are gone;
+    # the other action stays; the report no longer counts the after photo.
+    assert _rows(officer_db, "photos") == 0 and not Path(photo.path).exists()
+    entries = local_db.unsent_work(officer_db).mutations
+    assert [e.action for e in entries] == [Action.PROGRESS]
+    detail = local_db.get_report(officer_db, "r1", now=NOW)
+    assert detail is not None and PhotoKind.AFTER not in detail.report.photo_kinds
+    assert [t.entry.event for t in detail.timeline if t.mutation_id] == ["progress"]
+
+
+def test_a_photo_a_completion_relies_on_or_already_sent_stays(
+    officer_db: LocalDb, officer: Actor, tmp_path: Path
+) -> None:
+    _seed(officer_db, report("r1", status=Status.DALAM_PROSES))
+    photo = _photo(tmp_path)
+    local_db.add_photo(officer_db, officer, "r1", photo, NOW)
+    local_db.record_action(officer_db, officer, "r1", Action.COMPLETE, {"note": "beres"}, NOW)
+    with pytest.raises(local_db.PhotoInUse):
+        local_db.discard_photo(officer_db, "r1", photo.sha256)
+    assert _rows(officer_db, "photos") == 1 and Path(photo.path).exists()
+
+    _seed(officer_db, report("r2", status=Status.DALAM_PROSES))
+    before = replace(_photo(tmp_path, PhotoKind.BEFORE), sha256="e" * 64)
+    local_db.add_photo(officer_db, officer, "r2", before, NOW)
+    with officer_db.write() as conn:  # the sync engine took its action
+        conn.execute("UPDATE outbox SET state = 'sent' WHERE report_id = 'r2'")
+    with pytest.raises(local_db.PhotoAlreadySent):
+        local_db.discard_photo(officer_db, "r2", before.sha256)
+    assert _rows(officer_db, "outbox") == 3

@@ -73,7 +73,8 @@ def capture(out: Path) -> list[Path]:
                 val.wait_until(lambda: val.nodes("photo-").count() >= 2, timeout_s=30)
                 shot(val, "21-validator-pemeriksaan")
                 # The safe decision: approving asks first when a photo has a red flag,
-                # then holds the decision with "Batalkan"; both shown, then undone.
+                # then holds the decision with "Batalkan"; shown (the question only when the
+                # first report has a red flag), then undone.
                 val.page.keyboard.press("a")
                 if val.nodes("review-confirm").count():
                     shot(val, "22-validator-konfirmasi")
