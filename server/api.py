@@ -37,10 +37,12 @@ from domain import Actor
 from domain.protocol import API_PREFIX, MAX_PULL_LIMIT, PROTOCOL_VERSION, iso
 
 from . import auth, photos
+from .answers import error_payload
 from .config import Settings
 from .db import make_engine, read_tx
 from .errors import (
     BadRequest,
+    BodyTooLarge,
     InvalidJson,
     InvalidRequest,
     MethodNotAllowed,
@@ -49,7 +51,12 @@ from .errors import (
     TokenInvalid,
     envelope,
 )
-from .middleware import BodyLimitMiddleware, ServerTimeMiddleware
+from .middleware import (
+    BodyLimitMiddleware,
+    CrashMiddleware,
+    NulGuardMiddleware,
+    ServerTimeMiddleware,
+)
 from .models import (
     ErrorOut,
     HealthOut,
@@ -70,17 +77,27 @@ SHA_PATTERN = r"^[0-9a-f]{64}$"
 PullLimit = Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT, description="Changes per page")]
 Sha = Annotated[str, Path(pattern=SHA_PATTERN, description="sha256 of the photo, lowercase hex")]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
+_WHY: dict[int, str] = {
+    400: "invalid_json, invalid_cursor, nul_character (a NUL in any text), bad_request",
+    401: "invalid_credentials, token_expired, token_invalid, session_revoked, device_revoked",
+    403: "forbidden",
+    404: "not_found (unknown, or outside the caller's scope: alike)",
+    409: "offset_mismatch (with the photo's status), upload_owned",
+    413: "body_too_large, photo_too_large",
+    422: "invalid_request (the request does not fit its model), or a refused photo",
+    429: "too_many_attempts (with Retry-After)",
 }
-_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 422)}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an operation really gives, for /openapi.json."""
+    return {code: {"model": ErrorOut, "description": _WHY[code]} for code in codes}
+
 
 _bearer = HTTPBearer(auto_error=False, description="The access token from /v1/auth/login")
 
 
-def _json(
-    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
-) -> JSONResponse:
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -115,44 +132,67 @@ def _actor(principal: auth.Principal) -> Actor:
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServerError)
-    async def _server_error(_: Request, exc: ServerError) -> Response:
-        return _json(exc.body(), exc.status, exc.headers())
+    async def _server_error(request: Request, exc: ServerError) -> Response:
+        return _error(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return _error(InvalidJson())
+            return _error(request, InvalidJson())
         first = errors[0] if errors else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         detail = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
         return _error(
+            request,
             InvalidRequest(
                 f"Invalid request data ({detail}).", f"Data permintaan tidak sah ({detail})."
-            )
+            ),
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own answers keep their headers (a 405's Allow).
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
-            return _error(NotFound())
+            return _error(request, NotFound(), headers)
         if exc.status_code == 405:
-            return _error(MethodNotAllowed())
-        if exc.status_code == 400:
-            return _error(BadRequest())
+            # Starlette names only the first route matching the path; Allow lists all.
+            return _error(request, MethodNotAllowed(), {**headers, "Allow": _allow(request)})
+        if exc.status_code == 400:  # e.g. a form or multipart body that does not parse
+            return _error(request, BadRequest(), headers)
+        if exc.status_code == 413:
+            return _error(request, BodyTooLarge(), headers)
         generic = ServerError(str(exc.detail))
-        return _json(
-            envelope("http_error", generic.message_id, generic.message_en), exc.status_code
-        )
+        status, body = error_payload(request.url.path, generic, exc.status_code)
+        if isinstance(body, dict):
+            body = envelope("http_error", generic.message_id, generic.message_en)
+        return _json(body, status, headers)
 
     @app.exception_handler(Exception)
-    async def _crash(_: Request, exc: Exception) -> Response:
+    async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return _error(ServerError())
+        # This answer is sent outside the middleware stack (Starlette's outermost
+        # error middleware): it carries the server clock itself.
+        now = iso(_settings(request).now()) or ""
+        return _error(request, ServerError(), {"X-Server-Time": now})
 
 
-def _error(exc: ServerError) -> JSONResponse:
-    return _json(exc.body(), exc.status, exc.headers())
+def _allow(request: Request) -> str:
+    """Every method the application's routes take at the request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+def _error(
+    request: Request, exc: ServerError, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    status, body = error_payload(request.url.path, exc)
+    return _json(body, status, {**exc.headers(), **(headers or {})})
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -175,12 +215,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = db
     _install_error_handlers(app)
+    app.add_middleware(NulGuardMiddleware)  # inside the body limit: a whole, bounded body
     app.add_middleware(
         BodyLimitMiddleware,
         json_limit=settings.limits.json_body_bytes,
         binary_limit=settings.limits.photo_bytes + 64 * 1024,
     )
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(CrashMiddleware)  # inside the clock header: a 500 carries it too
     app.add_middleware(ServerTimeMiddleware, clock=settings.now)
     _routes(app, settings)
     if importlib.util.find_spec("server.open311") is not None:
@@ -196,7 +238,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 def _routes(app: FastAPI, settings: Settings) -> None:
     p = API_PREFIX
 
-    @app.get(f"{p}/health", summary="Liveness and database check", response_model=HealthOut)
+    @app.get(
+        f"{p}/health",
+        summary="Liveness and database check",
+        response_model=HealthOut,
+        responses=_errors(400),
+    )
     def health(request: Request) -> Response:
         with read_tx(_engine(request)) as conn:
             conn.execute(text("SELECT 1"))
@@ -213,7 +260,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/auth/login",
         summary="Log in on a device: access and refresh tokens",
         response_model=TokensOut,
-        responses=_ERRORS,
+        responses=_errors(400, 401, 413, 422, 429),
         tags=["auth"],
     )
     def login(body: LoginIn, request: Request) -> Response:
@@ -232,7 +279,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/auth/refresh",
         summary="Rotate the tokens (the refresh token is single-use)",
         response_model=TokensOut,
-        responses=_AUTH_ERRORS,
+        responses=_errors(400, 401, 413, 422),
         tags=["auth"],
     )
     def refresh(body: RefreshIn, request: Request) -> Response:
@@ -242,7 +289,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/auth/logout",
         summary="End this device's session",
         status_code=204,
-        responses=_AUTH_ERRORS,
+        responses=_errors(400, 401, 413),
         tags=["auth"],
     )
     def logout(who: Caller, request: Request) -> Response:
@@ -253,7 +300,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/sync/pull",
         summary="Changes visible to the caller since the cursor, in pages",
         response_model=PullOut,
-        responses=_ERRORS,
+        responses=_errors(400, 401, 422),
         tags=["sync"],
     )
     def sync_pull(
@@ -271,7 +318,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/sync/push",
         summary="Apply queued mutations; each is answered applied or rejected",
         response_model=PushOut,
-        responses=_ERRORS,
+        responses=_errors(400, 401, 413, 422),
         tags=["sync"],
     )
     def sync_push(body: PushIn, who: Caller, request: Request) -> Response:
@@ -286,7 +333,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/photos/{{sha256}}",
         summary="Upload status of a photo (bytes received so far)",
         response_model=PhotoStatusOut,
-        responses=_ERRORS,
+        responses=_errors(400, 401, 404, 422),
         tags=["photos"],
     )
     def photo_status(sha256: Sha, who: Caller, request: Request) -> Response:
@@ -296,7 +343,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/photos/{{sha256}}",
         summary="Upload one chunk of a photo at `offset` (resumable)",
         response_model=PhotoStatusOut,
-        responses=_ERRORS,
+        responses=_errors(400, 401, 409, 413, 422),
         tags=["photos"],
     )
     async def photo_put(
@@ -316,7 +363,10 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/photos/{{sha256}}/content",
         summary="The photo's bytes (only within the caller's scope)",
         response_class=FileResponse,
-        responses={**_ERRORS, 200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+        responses={
+            **_errors(400, 401, 404, 422),
+            200: {"content": {"image/jpeg": {}, "image/png": {}}},
+        },
         tags=["photos"],
     )
     def photo_content(sha256: Sha, who: Caller, request: Request) -> Response:

@@ -3,7 +3,9 @@
     ServerError                       500 internal_error
      ├── BadRequest                   400 bad_request
      │    ├── InvalidJson             400 invalid_json
-     │    └── InvalidCursor           400 invalid_cursor
+     │    ├── InvalidCursor           400 invalid_cursor
+     │    └── NulCharacter            400 nul_character (a NUL in any text, refused at
+     │                                  the edge: PostgreSQL cannot store one)
      ├── AuthError                    401
      │    ├── InvalidCredentials          invalid_credentials
      │    ├── TokenExpired                token_expired   (refresh and retry)
@@ -29,8 +31,10 @@
      └── TooManyAttempts              429 too_many_attempts (carries Retry-After)
 
 Every 4xx/5xx the server sends is `{"error": {"code", "message_id", "message_en"}}`
-(Indonesian first): `server/api.py` maps these exceptions, FastAPI's validation errors
-and Starlette's HTTP errors to it at one boundary. A refused *workflow action* is not an
+(Indonesian first), except under `/open311`, where it is the GeoReport v2 list
+`[{"code": <status>, "description": "<Indonesian> / <English>"}]` (`server/answers.py`):
+`server/api.py` maps these exceptions, FastAPI's validation errors and Starlette's HTTP
+errors to it at one boundary, and the middleware uses the same rendering. A refused *workflow action* is not an
 error: it is a `MutationResult` with a `domain.Refusal` code.
 """
 
@@ -78,6 +82,12 @@ class InvalidCursor(BadRequest):
     code = "invalid_cursor"
     default_id = "Kursor sinkronisasi tidak dikenal; mulai sinkronisasi dari awal."
     default_en = "Unknown sync cursor; start the sync from the beginning."
+
+
+class NulCharacter(BadRequest):
+    code = "nul_character"
+    default_id = "Teks dalam permintaan tidak boleh berisi karakter NUL (\\u0000)."
+    default_en = "Text in the request may not contain a NUL character (\\u0000)."
 
 
 class AuthError(ServerError):

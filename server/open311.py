@@ -38,6 +38,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy import Engine, Row, select
 from starlette.concurrency import run_in_threadpool
 
@@ -61,6 +63,27 @@ MAX_RESULTS = 1000
 WINDOW = timedelta(days=90)
 
 router = APIRouter(prefix=PREFIX, tags=["open311"])
+
+
+class Open311ErrorOut(BaseModel):
+    """One error of the GeoReport v2 error list (the HTTP status and a description)."""
+
+    code: int
+    description: str
+
+
+_WHY: dict[int, str] = {
+    400: "bad arguments, a NUL character, a body that does not parse",
+    403: "invalid or revoked api_key",
+    404: "unknown jurisdiction_id, service_code or service_request_id",
+    413: "the body is too large",
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The Open311 error answers an operation really gives, for /openapi.json."""
+    return {code: {"model": list[Open311ErrorOut], "description": _WHY[code]} for code in codes}
+
 
 # Service groups shown to citizens (Open311 `group`).
 GROUPS: Mapping[str, str] = {
@@ -163,7 +186,11 @@ def _service_json(c: Category) -> dict[str, Any]:
 # --- services ----------------------------------------------------------------------------
 
 
-@router.get("/services.json", summary="Open311: the service list (one per CRM category)")
+@router.get(
+    "/services.json",
+    summary="Open311: the service list (one per CRM category)",
+    responses=_errors(400, 404),
+)
 def services(request: Request, jurisdiction_id: str | None = None) -> JSONResponse:
     try:
         _check_jurisdiction(request, jurisdiction_id)
@@ -173,7 +200,9 @@ def services(request: Request, jurisdiction_id: str | None = None) -> JSONRespon
 
 
 @router.get(
-    "/services/{service_code}.json", summary="Open311: a service definition (its attributes)"
+    "/services/{service_code}.json",
+    summary="Open311: a service definition (its attributes)",
+    responses=_errors(400, 404),
 )
 def service_definition(
     request: Request, service_code: str, jurisdiction_id: str | None = None
@@ -198,6 +227,7 @@ FormStr = Annotated[str | None, Form()]
     "/requests.json",
     summary="Open311: submit a new report (form-encoded)",
     status_code=201,
+    responses=_errors(400, 403, 404, 413),
     description=(
         "Arguments per GeoReport v2: api_key (identifies the channel), jurisdiction_id, "
         "service_code, lat+long or address_string (naming the kelurahan) or address_id, "
@@ -417,6 +447,7 @@ def _query(
 @router.get(
     "/requests.json",
     summary="Open311: service requests (last 90 days by default, at most 1000)",
+    responses=_errors(400, 404),
 )
 async def get_requests(
     request: Request,
@@ -443,7 +474,11 @@ async def get_requests(
     return JSONResponse(found)
 
 
-@router.get("/requests/{service_request_id}.json", summary="Open311: one service request")
+@router.get(
+    "/requests/{service_request_id}.json",
+    summary="Open311: one service request",
+    responses=_errors(400, 404),
+)
 async def get_request(
     request: Request,
     service_request_id: str,
@@ -466,14 +501,38 @@ async def get_request(
     return JSONResponse(found)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the router's own routes accept at this path (none: unknown path)."""
+    allowed: set[str] = set()
+    for route in router.routes:
+        if (
+            isinstance(route, APIRoute)
+            and route.endpoint is not unknown
+            and route.path_regex.match(request.url.path)
+        ):
+            allowed |= route.methods or set()
+    return sorted(allowed)
+
+
 @router.api_route(
     "/{rest:path}",
-    methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+    methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"],
     include_in_schema=False,
 )
-def unknown(rest: str) -> JSONResponse:
-    """Anything else under the prefix (another format such as .xml, a typo) answers in
-    Open311's error format rather than the /v1 envelope."""
+def unknown(request: Request, rest: str) -> JSONResponse:
+    """Anything else under the prefix (another format such as .xml, a typo, a method a
+    path does not take) answers in Open311's error format rather than the /v1 envelope."""
+    allowed = _allowed_methods(request)
+    if allowed:
+        answer = _answer(
+            Open311Error(
+                405,
+                f"Metode {request.method} tidak diizinkan di sini / method "
+                f"{request.method} not allowed here (allowed: {', '.join(allowed)})",
+            )
+        )
+        answer.headers["Allow"] = ", ".join(allowed)
+        return answer
     if rest.endswith(".xml"):
         return _answer(Open311Error(400, "Hanya format JSON / only the JSON format is supported"))
     return _answer(Open311Error(404, f"Tidak ditemukan / not found: {rest[:100]!r}"))

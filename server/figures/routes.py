@@ -32,7 +32,9 @@ from .export import ExportFormat, export_tables
 
 router = APIRouter(prefix=f"{API_PREFIX}/figures", tags=["figures"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 422)}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 403, 422)
+}
 
 Start = Annotated[date, Query(description="First Jakarta day of the period (YYYY-MM-DD)")]
 End = Annotated[date, Query(description="Last Jakarta day of the period, included")]
