@@ -26,11 +26,13 @@ nothing is left unsent and nothing needs attention (the server has everything).
 Also printed: the sweep's longest single transaction (target < 50 ms) and its p99.
 
 Targets: with the defaults the device levels off under 300 MB; nothing unsent removed;
-every report of the last 30 days readable offline. Runtime: ~1 s per simulated day
-per run at 400 KB photos on a 2-core machine (most of it the server checking each
-upload with Pillow, and the device writing photos); `--photo-kb` can scale the photos
-down for a quick look (the cache cap is then scaled by the same factor, and the
-projection to 400 KB photos is printed next to the measure).
+every report of the last 30 days readable offline. Runtime: the simulation is
+CPU-bound (the server checks each upload, the device writes photos and thumbnails); on
+a 2-core machine shared with other work (load ~16) a simulated day took ~15-20 s per run
+(10 weeks at 100 KB: 867 s with the policy, 814 s without), so the full 26 weeks with
+both runs is over an hour there. `--photo-kb` scales the photos down (the cache cap is
+scaled by the same factor and a projection to 400 KB photos is printed), `--only-policy`
+and `--only-without` run one side.
 """
 
 from __future__ import annotations
@@ -480,10 +482,12 @@ def main() -> None:
             f"(ratio {without.weeks[-1].total / with_policy.weeks[-1].total:.1f}x)"
         )
     if factor != 1:
-        proj = [w.db_bytes + (w.photo_bytes + w.thumb_bytes) * factor for w in with_policy.weeks]
+        # Full-size files scale with the photo; thumbnails (320 px) and the database do not.
+        proj = [w.db_bytes + w.photo_bytes * factor + w.thumb_bytes for w in with_policy.weeks]
         print(
-            f"projected to {REALISTIC_KB} KB photos (photo bytes x {factor:.1f}): peak "
-            f"{max(proj) / MB:.1f} MB"
+            f"projected to {REALISTIC_KB} KB photos (full-size bytes x {factor:.1f}, thumbnails "
+            f"and database as measured): peak {max(proj) / MB:.1f} MB, last week "
+            f"{proj[-1] / MB:.1f} MB"
         )
     tx = [ms for s in with_policy.sweeps for ms in s.tx_ms]
     longest = max((s.longest_tx_ms for s in with_policy.sweeps), default=0.0)
@@ -492,6 +496,17 @@ def main() -> None:
         f"sweeps: {len(with_policy.sweeps)}, transactions {len(tx)}, longest single "
         f"transaction {longest:.1f} ms (target < 50 ms), p99 {p99:.1f} ms, median "
         f"{statistics.median(tx) if tx else 0:.2f} ms"
+    )
+    kinds: dict[str, float] = {}
+    for s in with_policy.sweeps:
+        for kind, ms in s.longest_by_kind.items():
+            kinds[kind] = max(kinds.get(kind, 0.0), ms)
+    print("longest transaction by step: " + ", ".join(f"{k} {v:.1f} ms" for k, v in kinds.items()))
+    cpu = max((s.longest_tx_cpu_ms for s in with_policy.sweeps), default=0.0)
+    print(
+        f"longest transaction in CPU time of the sweep's thread: {cpu:.1f} ms (the wall-clock "
+        f"figures include waiting for the CPU; load average now {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)"
     )
     removed = sum(s.reports_removed for s in with_policy.sweeps)
     files = sum(s.photos_removed for s in with_policy.sweeps)

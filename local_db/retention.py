@@ -63,7 +63,7 @@ from .rows import Bucket, OutboxState, UploadState
 log = logging.getLogger(__name__)
 
 THUMB_DIR = "thumbs"
-VACUUM_STEP_PAGES = 128  # pages given back per transaction (512 KiB at 4 KiB pages)
+VACUUM_STEP_PAGES = 32  # pages given back per transaction (128 KiB at 4 KiB pages)
 _SHA_NAME = re.compile(r"^([0-9a-f]{64})\.jpg$")
 _HASH_CHUNK = 1024 * 1024
 
@@ -123,9 +123,12 @@ class SweepReport:
     bytes_freed: int = 0
     pages_reclaimed: int = 0
     transactions: int = 0
-    longest_tx_ms: float = 0.0
+    longest_tx_ms: float = 0.0  # wall clock, write lock taken to COMMIT done
+    longest_tx_cpu_ms: float = 0.0
     kept_damaged: int = 0  # local copies that do not hash to their name: kept
     tx_ms: list[float] = field(default_factory=list, repr=False)
+    # The longest transaction of each step: report, photo, orphan, vacuum.
+    longest_by_kind: dict[str, float] = field(default_factory=dict)
 
 
 def thumb_path(photo_dir: Path, sha256: str) -> Path:
@@ -182,15 +185,18 @@ def sweep_storage(
 
 
 @contextmanager
-def _timed_write(db: LocalDb, out: SweepReport) -> Iterator[sqlite3.Connection]:
+def _timed_write(db: LocalDb, out: SweepReport, kind: str) -> Iterator[sqlite3.Connection]:
     """A write transaction whose length (lock taken to commit) is recorded."""
     with db.write() as conn:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         yield conn
     ms = (time.perf_counter() - started) * 1000
+    # CPU time of this thread alone: without the waits for a loaded CPU (or the GIL).
+    out.longest_tx_cpu_ms = max(out.longest_tx_cpu_ms, (time.thread_time() - cpu) * 1000)
     out.transactions += 1
     out.tx_ms.append(ms)
     out.longest_tx_ms = max(out.longest_tx_ms, ms)
+    out.longest_by_kind[kind] = max(out.longest_by_kind.get(kind, 0.0), ms)
 
 
 # --- 1. reports ----------------------------------------------------------------------
@@ -212,7 +218,7 @@ def _reports_to_remove(db: LocalDb, policy: RetentionPolicy, now: datetime) -> l
 def _remove_report(
     db: LocalDb, photo_dir: Path, report_id: str, pins: OnScreen, out: SweepReport
 ) -> None:
-    with _timed_write(db, out) as conn:
+    with _timed_write(db, out, "report") as conn:
         if report_id in pins.ids():
             return
         busy = conn.execute(
@@ -319,7 +325,7 @@ def _evict_photo(
         except Exception as exc:  # no thumbnail: the full-size file stays
             log.warning("photo %s: no thumbnail (%s); kept", sha[:12], exc)
             return
-    with _timed_write(db, out) as conn:
+    with _timed_write(db, out, "photo") as conn:
         blocked = conn.execute(
             f"SELECT COALESCE(SUM({_BLOCKED}), 0), GROUP_CONCAT(p.report_id, ' ') "
             "FROM photos p JOIN reports r ON r.id = p.report_id WHERE p.sha256 = ?",
@@ -429,7 +435,7 @@ def remove_orphans(
     for path, sha in found:
         if sha is not None and sha in known:
             continue
-        with _timed_write(db, out) as conn:
+        with _timed_write(db, out, "orphan") as conn:
             if (
                 sha is not None
                 and conn.execute("SELECT 1 FROM photos WHERE sha256 = ? LIMIT 1", (sha,)).fetchone()
@@ -454,7 +460,7 @@ def reclaim_space(
     out = out if out is not None else SweepReport()
     reclaimed = 0
     while stop is None or not stop.is_set():
-        with _timed_write(db, out) as conn:
+        with _timed_write(db, out, "vacuum") as conn:
             free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
             if free == 0 or int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) != 2:
                 break
@@ -462,6 +468,7 @@ def reclaim_space(
             for _ in range(step):  # one page per step: see docs/sync.md
                 conn.execute("PRAGMA incremental_vacuum(1)")
             reclaimed += step
-    db.checkpoint()
+    # The file shrinks when SQLite's automatic checkpoint copies the WAL back; an
+    # explicit one here would hold the write lock for the whole copy.
     out.pages_reclaimed += reclaimed
     return reclaimed
