@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -68,6 +70,7 @@ from .models import (
     RefreshIn,
     TokensOut,
 )
+from .photo_index import index_for
 from .pull import pull
 from .push import PushItem, push
 
@@ -195,6 +198,14 @@ def _error(
     return _json(body, status, {**exc.headers(), **(headers or {})})
 
 
+def warm_up(engine: Engine) -> None:
+    try:
+        with engine.connect() as conn:
+            index_for(engine).catch_up(conn)
+    except SQLAlchemyError:  # a later lookup catches up itself
+        log.warning("photo index warm-up failed", exc_info=True)
+
+
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """The application. The database must already be migrated (`server.migrations`)."""
     owned = engine is None
@@ -202,6 +213,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Read the photo hashes into this process's near-duplicate index in the
+        # background, so the first photo pushed after a start does not wait for it.
+        threading.Thread(target=warm_up, args=(db,), name="photo-index", daemon=True).start()
         yield
         if owned:
             db.dispose()

@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import inspect, text
 
+from server.api import warm_up
 from server.migrations import MIGRATIONS, migrate
+from server.phash import photo_hash
+from server.photo_index import index_for
+from server.schema import photo_hashes
 from tests.server.kit import (
     OFFICER_A1,
     SUPERVISOR_A,
@@ -99,3 +103,13 @@ def test_an_older_database_gains_the_evidence_columns(server: RunningServer) -> 
         columns = {c["name"] for c in inspect(conn).get_columns("report_photos")}
         assert {"source", "flags"} <= columns
         assert inspect(conn).has_table("photo_hashes")
+
+
+def test_the_index_warms_up_from_the_table(server: RunningServer) -> None:
+    """A fresh process reads the stored hashes before its first lookup needs them."""
+    hashes = photo_hash(jpeg(street_scene(9, 400, 300)))
+    with server.engine.begin() as conn:
+        conn.execute(photo_hashes.insert().values(sha256="9" * 64, hashes=hashes.to_text()))
+    index = index_for(server.engine)
+    warm_up(server.engine)
+    assert "9" * 64 in index.near(hashes)
