@@ -237,3 +237,14 @@ def test_broken_colour_profile_is_dropped() -> None:
     photo = process(raw)
     with Image.open(io.BytesIO(photo.data)) as out:
         assert "icc_profile" not in out.info
+
+
+def test_a_multi_picture_jpeg_is_walked_to_its_first_end_marker() -> None:
+    """MPO (two pictures one after the other, as some phones write): the first counts."""
+    out = io.BytesIO()
+    first, second = scene(640, 480), scene(320, 240)
+    first.save(out, "MPO", save_all=True, append_images=[second], quality=90)
+    raw = out.getvalue()
+    assert check_jpeg_structure(raw).width == 640
+    photo = process(raw)
+    assert (photo.width, photo.height, photo.original_format) == (640, 480, "MPO")
