@@ -9,6 +9,7 @@ from datetime import timedelta
 from domain import Status, UrgencyLevel
 from local_db import Stage
 from officer_app.state.queue import PAGE
+from tests.support.waiting import until
 
 from .kit import Phone, now, report
 
@@ -124,7 +125,8 @@ def test_typing_in_search_waits_for_a_pause(make_phone: MakePhone) -> None:
         for partial in ("l", "la", "lam", "lampu"):
             q.type_search(partial)
         assert q.typed == "lampu" and q.search == ""  # nothing searched mid-typing
-        await asyncio.sleep(0.6)
+        await until(lambda: [r.report_id for r in q.rows] == ["b"], "the search after the pause")
+        assert q.search == "lampu"  # one search, for what was typed last
         return [r.report_id for r in q.rows]
 
     assert asyncio.run(type_then_wait()) == ["b"]

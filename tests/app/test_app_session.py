@@ -16,6 +16,7 @@ from officer_app.preferences import load_preferences
 from officer_app.state.app_model import Gate
 from officer_app.state.session import Session
 from sync import ErrorInfo, Phase, SessionStatus, SyncProgress
+from tests.support.waiting import until
 
 from .kit import Phone, now, report
 
@@ -178,10 +179,7 @@ def test_a_revoked_device_shows_its_unsent_work_before_the_wipe(make_phone: Make
 
     async def revoke() -> None:
         p.session.sync.on_progress(SyncProgress(session=SessionStatus.REVOKED))
-        for _ in range(50):
-            if p.session.app.gate is Gate.REVOKED:
-                return
-            await asyncio.sleep(0.02)
+        await until(lambda: p.session.app.gate is Gate.REVOKED, "the revoked gate")
 
     asyncio.run(revoke())
     assert p.session.app.gate is Gate.REVOKED

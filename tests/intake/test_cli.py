@@ -20,6 +20,7 @@ from server.db import make_engine, read_tx
 from server.embedded import EmbeddedServer
 from server.migrations import MIGRATIONS
 from tests.server.kit import MovableClock, test_settings
+from tests.support.waiting import wait_until
 
 LATEST = MIGRATIONS[-1].version
 
@@ -195,6 +196,13 @@ def test_a_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
     )
 
 
+def healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/v1/health").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float = 120) -> str:
     assert proc.stdout is not None
     seen = []
@@ -232,12 +240,8 @@ def test_demo_command_seeds_once_serves_and_prints_the_logins(tmp_path: Path) ->
             assert login in out
         assert "officer" in out and "coordinator" in out and "tindak123" in out
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):  # the announcement comes just before uvicorn listens
-            try:
-                if httpx.get(f"{base}/v1/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        # The announcement comes just before uvicorn listens.
+        wait_until(lambda: healthy(base), "the demo server's health", timeout_s=60)
         login = httpx.post(
             f"{base}/v1/auth/login",
             json={"username": "petugas.demo", "password": "tindak123", "device_id": "d1"},

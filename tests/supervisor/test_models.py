@@ -19,6 +19,7 @@ from officer_app.errors import SaveFailed
 from officer_app.export import REPORT_HEADERS, TEAM_HEADERS
 from officer_app.profile import MapProfile
 from officer_app.supervisor.state import SupervisorState
+from tests.support.waiting import until
 
 from .kit import NOW
 from .stories import KELURAHAN, SUP, Story, fill, officer
@@ -271,11 +272,10 @@ def test_a_finished_sync_reloads_the_screens_shown(device: Device, state: Superv
         assert state.dashboard.loaded_at is None
         fill(device.db, [Story.new("N9", NOW - 2 * H).snapshot()], NOW)
         state.session.sync.last_success = NOW  # what a finished sync does
-        for _ in range(100):
-            await asyncio.sleep(0.01)
-            if "N9" in [i.report.id for i in state.dispatch.new]:
-                break
-        assert "N9" in [i.report.id for i in state.dispatch.new]
+        await until(
+            lambda: "N9" in [i.report.id for i in state.dispatch.new],
+            "the dispatch list refreshed after the sync",
+        )
         assert state.dashboard.loaded_at is None  # never shown: not loaded
 
     run(scenario())

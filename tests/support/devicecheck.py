@@ -14,6 +14,11 @@ broken invariant and returns the facts the scenarios then compare with the serve
 4. an unsent entry that references a photo has the photo's row on that report and the
    file on disk, whose bytes hash to the sha256 the server will be asked for;
 5. per-device sequence numbers are below `next_seq` (they only grow).
+
+A worker killed before its first migration committed leaves no file, an empty one, or
+one without the schema: the first migration is one transaction (tables and the
+`sync_state` row together), so then none of its tables may exist, and the device holds
+nothing yet (`DeviceFacts.nothing()`). The next start migrates it from scratch.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from pathlib import Path
 from typing import Any
 
 UNSENT = ("pending", "sent", "held")
+# The tables of the first migration (local_db/migrations.py, 0001_core).
+CORE_TABLES = frozenset(
+    {"reports", "timeline", "photos", "outbox", "attention", "sync_state", "account", "colleagues"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +44,11 @@ class DeviceFacts:
     unsent: frozenset[str]
     attention: int
     device_photos: dict[str, str]  # sha256 -> local path (device-taken photos)
+
+    @classmethod
+    def nothing(cls) -> DeviceFacts:
+        """A device whose first migration never committed: no id, no work yet."""
+        return cls("", {}, frozenset(), 0, {})
 
 
 def _photo_sha(payload: dict[str, Any]) -> str | None:
@@ -51,6 +65,8 @@ def _hash(path: str) -> str:
 def check_device(path: Path, *, hash_files: bool = True) -> DeviceFacts:
     import json
 
+    if not path.exists():
+        return DeviceFacts.nothing()  # killed before the database file was created
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
@@ -58,6 +74,12 @@ def check_device(path: Path, *, hash_files: bool = True) -> DeviceFacts:
         assert integrity == ["ok"], f"integrity_check: {integrity}"
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         assert not fk, f"foreign_key_check: {[tuple(r) for r in fk]}"
+
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "sync_state" not in tables:
+            half = sorted(tables & CORE_TABLES)
+            assert not half, f"the first migration is half applied: {half} without sync_state"
+            return DeviceFacts.nothing()
 
         state = conn.execute("SELECT device_id, next_seq FROM sync_state").fetchone()
         outbox = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM outbox")}

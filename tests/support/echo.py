@@ -58,7 +58,7 @@ class EchoServer:
             target=self._server.serve_forever, args=(0.05,), daemon=True
         )
 
-    def finished(self, count: int, timeout: float = 5.0) -> list[bytes]:
+    def finished(self, count: int, timeout: float = 30.0) -> list[bytes]:
         """What the first `count` finished connections received (waits for them)."""
         deadline = time.monotonic() + timeout
         while True:

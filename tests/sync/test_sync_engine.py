@@ -12,6 +12,7 @@ import local_db
 from domain import Action, UrgencyLevel
 from sync import Phase, ServerError, SyncEngine, SyncProgress, SyncReport, Transport
 from tests.server.kit import OFFICER_A1, SUPERVISOR_A, RunningServer, World, seed_world
+from tests.support.waiting import wait_until
 from tests.sync.kit import Devices, new_report
 
 WAIT_S = 20.0
@@ -62,8 +63,7 @@ def test_concurrent_requests_coalesce_into_one_more_pass(devices: Devices, world
         threading.Thread(target=lambda: results.append(d.engine.sync_once())) for _ in range(3)
     ]
     threads[0].start()
-    while not pulls:
-        time.sleep(0.01)
+    wait_until(lambda: bool(pulls), "the first sync's pull", timeout_s=WAIT_S)
     threads[1].start()
     threads[2].start()
     deadline = time.monotonic() + WAIT_S

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from officer_app.app import make_main
 from officer_app.device import Device
@@ -56,6 +57,15 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PHONE = {"width": 360, "height": 740}
+TYPE_DEADLINE_S = 45.0  # all tries of one `Ui.type`
+FOCUS_TRY_MS = 5_000  # one click's wait for focus before clicking again
+# The focused element is a text input inside the field's semantics node.
+FOCUSED_IN = """ident => {
+    const field = document.querySelector(`[flt-semantics-identifier="${ident}"]`);
+    const active = document.activeElement;
+    return !!field && !!active && ['INPUT', 'TEXTAREA'].includes(active.tagName)
+        && field.contains(active);
+}"""
 DESKTOP = {"width": 1280, "height": 800}
 JAKARTA = {"latitude": -6.1944, "longitude": 106.8229, "accuracy": 8}  # Menteng
 
@@ -201,23 +211,30 @@ class Ui:
     def type(self, ident: str, text: str) -> None:
         """Replace a text field's content, typing like a person would; checked.
 
-        Flutter web edits through a hidden <input>; keys typed before it is attached
-        are lost, so the field's final value is read back and the typing redone once
-        if it does not match.
+        Flutter web edits through a hidden <input> that exists only once the field has
+        focus; a click that lands before the field is ready gives no focus at all (a
+        loaded machine makes that common), and keys typed before the input is attached
+        are lost. So each try clicks, waits for focus in *this* field (not a field that
+        kept it), types, and reads the value back; a missed focus or a wrong value is
+        tried again, within one generous deadline.
         """
-        for _ in range(3):
+        deadline = time.monotonic() + TYPE_DEADLINE_S
+        value: object = None
+        while True:
             self.click(ident)
-            self.page.wait_for_function(
-                "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)",
-                timeout=10_000,
-            )
-            self.page.keyboard.press("Control+A")
-            self.page.keyboard.press("Backspace")
-            self.page.keyboard.type(text, delay=15)
-            value = self.page.evaluate("() => document.activeElement?.value ?? null")
-            if value == text:
-                return
-        raise AssertionError(f"could not type {text!r} into {ident}: the field shows {value!r}")
+            try:
+                self.page.wait_for_function(FOCUSED_IN, arg=ident, timeout=FOCUS_TRY_MS)
+            except PlaywrightTimeoutError:
+                value = "(the field never took focus)"
+            else:
+                self.page.keyboard.press("Control+A")
+                self.page.keyboard.press("Backspace")
+                self.page.keyboard.type(text, delay=15)
+                value = self.page.evaluate("() => document.activeElement?.value ?? null")
+                if value == text:
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"could not type {text!r} into {ident}: {value!r}")
 
     def text_of(self, ident: str) -> str:
         """What a node says: its text, or its accessibility labels (chips, buttons)."""
