@@ -91,10 +91,6 @@ def device_photo_path(photo_dir: Path, sha256: str) -> Path:
     return Path(photo_dir) / f"{checked_sha256(sha256)}.jpg"
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 # --- reports -------------------------------------------------------------------------
 
 

@@ -350,13 +350,6 @@ def _store_server_photos(
         )
 
 
-def base_snapshot(conn: sqlite3.Connection, report_id: str) -> ReportSnapshot | None:
-    row = conn.execute("SELECT server_data FROM reports WHERE id = ?", (report_id,)).fetchone()
-    if row is None:
-        return None
-    return ReportSnapshot.from_wire(json_in(row["server_data"]))
-
-
 def recompute(conn: sqlite3.Connection, report_id: str, actor: Actor | None) -> Report | None:
     """Rebuild the displayed columns: the server's snapshot + the overlay entries."""
     row = conn.execute(

@@ -41,10 +41,6 @@ class PlatformServices:
         platform = self.page.platform
         return bool(platform and platform.is_mobile() and not self.page.web)
 
-    @property
-    def platform_name(self) -> str:
-        return str(self.page.platform.value) if self.page.platform else "unknown"
-
     # --- location -------------------------------------------------------------------
 
     async def position(self, timeout_s: float = POSITION_TIMEOUT_S) -> GeoFix | None:

@@ -42,7 +42,6 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
-    func,
     or_,
     select,
     update,
@@ -421,13 +420,3 @@ def revoke_device(
         .values(revoked_reason=EndReason.ADMIN.value)
     )
     return int(result.rowcount)
-
-
-def live_sessions(conn: Connection, user_id: str) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(sessions)
-            .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
-        ).scalar_one()
-    )

@@ -15,7 +15,6 @@
      │    │                                 user: log in again, data kept)
      │    └── DeviceRevoked               device_revoked  (an admin revoked this device:
      │                                      report unsent work, then wipe)
-     ├── Forbidden                    403 forbidden
      ├── NotFound                     404 not_found
      ├── MethodNotAllowed             405 method_not_allowed
      ├── Conflict                     409 conflict
@@ -141,13 +140,6 @@ class DeviceRevoked(AuthError):
         "An administrator revoked this device's access. Report the unsent work; the data "
         "on the device will then be erased."
     )
-
-
-class Forbidden(ServerError):
-    status = 403
-    code = "forbidden"
-    default_id = "Anda tidak berwenang melakukan ini."
-    default_en = "You are not allowed to do this."
 
 
 class NotFound(ServerError):

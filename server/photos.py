@@ -79,10 +79,6 @@ class CheckedImage:
     height: int
 
 
-def is_sha256(value: str) -> bool:
-    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
-
-
 def final_path(root: Path, sha: str) -> Path:
     return root / sha[:2] / sha
 

@@ -40,7 +40,6 @@ from domain.report import require_aware
 from .errors import InvalidRequest
 from .feed import publish_report_change
 from .schema import counters, photos, report_photos, reporters, reports, timeline, units
-from .scope import report_audience
 
 Reporter = tuple[str, str, str]  # (name, email, phone)
 
@@ -317,19 +316,3 @@ def workflow_values(report: Report) -> dict[str, Any]:
         "rework_count": report.rework_count,
         "version": report.version,
     }
-
-
-def set_rating(conn: Connection, report_id: str, rating: int, *, now: datetime) -> bool:
-    """Record the citizen's 1..5 rating of a done report; False if not `selesai`."""
-    if isinstance(rating, bool) or not 1 <= rating <= 5:
-        raise InvalidRequest("rating must be 1..5")
-    before = report_audience(conn, report_id)
-    done = conn.execute(
-        reports.update()
-        .where(reports.c.id == report_id, reports.c.status == Status.SELESAI.value)
-        .values(rating=rating, updated_at=now, version=reports.c.version + 1)
-    ).rowcount
-    if not done:
-        return False
-    publish_report_change(conn, report_id, before, now=now)
-    return True

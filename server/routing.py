@@ -34,7 +34,7 @@ import csv
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -92,14 +92,6 @@ class Kelurahan:
     @property
     def unit_id(self) -> str:
         return kelurahan_unit_id(self.code)
-
-    @property
-    def kecamatan_code(self) -> str:
-        return self.code[:8]
-
-    @property
-    def kota_code(self) -> str:
-        return self.code[:5]
 
     def contains(self, lat: float, lon: float) -> bool:
         min_lon, min_lat, max_lon, max_lat = self.bbox
@@ -301,7 +293,3 @@ def wilayah_units() -> tuple[Unit, ...]:
             Unit(k.unit_id, UnitKind.KELURAHAN, f"Kelurahan {k.name}", kec_id, k.kota)
         )
     return (*kota.values(), *kecamatan.values(), *kelurahan_units)
-
-
-def iter_kelurahan_in(kota: str) -> Iterator[Kelurahan]:
-    return (k for k in kelurahan_list() if k.kota == kota)

@@ -28,15 +28,6 @@ from domain import Actor, Role, Status
 from .schema import reports, units, users
 
 
-def actor_for(conn: Connection, user_id: str) -> Actor | None:
-    row = conn.execute(
-        select(users.c.id, users.c.role, users.c.unit_id).where(users.c.id == user_id)
-    ).first()
-    if row is None:
-        return None
-    return Actor(row.id, Role(row.role), row.unit_id)
-
-
 def _unit_open_queue(conn: Connection, unit_id: str | None) -> bool:
     if unit_id is None:
         return False

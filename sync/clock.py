@@ -47,10 +47,9 @@ def sample(sent_at: datetime, rtt: timedelta, server_time: datetime) -> ClockSam
 class ServerClock:
     """The current offset estimate; thread-safe."""
 
-    def __init__(self, offset: timedelta = timedelta(0), rtt: timedelta | None = None) -> None:
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
         self._lock = threading.Lock()
         self._offset = offset
-        self._rtt = rtt
         self._round: ClockSample | None = None  # best sample of the current sync
 
     @property
@@ -66,7 +65,7 @@ class ServerClock:
             if self._round is None or s.rtt < self._round.rtt:
                 self._round = s
                 # Use it at once (a first sync needs it before the round ends).
-                self._offset, self._rtt = s.offset, s.rtt
+                self._offset = s.offset
 
     def end_round(self) -> ClockSample | None:
         """The best sample of the round just finished (to store), and start a new one."""

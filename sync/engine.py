@@ -102,8 +102,7 @@ class SyncEngine:
         self.session = Session(db, transport, token_store)
         self.photo_dir = self.settings.photo_dir or Path(db.path).parent / "photos"
         state = local_db.sync_state(db)
-        rtt = None if state.clock_rtt_ms is None else timedelta(milliseconds=state.clock_rtt_ms)
-        self.clock = ServerClock(timedelta(milliseconds=state.clock_offset_ms), rtt)
+        self.clock = ServerClock(timedelta(milliseconds=state.clock_offset_ms))
         transport.on_clock_sample = self.clock.observe
         self._rng = random.Random()
         self._upload_photos = self.settings.upload_photos

@@ -35,9 +35,6 @@ class PhotoCache:
         self.folder = device.photo_dir
         self._legacy = device.data_dir / LEGACY_CACHE_DIR
 
-    def path_for(self, sha256: str) -> Path:
-        return device_photo_path(self.folder, sha256)
-
     def cached(self, sha256: str, local_path: str | None = None) -> bytes | None:
         """Without the network: the device's own file or a fetched one (None if neither)."""
         path = self.device.cached_photo(sha256, local_path)

@@ -30,7 +30,7 @@ import flet as ft
 
 from domain import Action, PhotoKind
 from domain.protocol import TimelineEntry
-from local_db import ActionRefusedLocally, LocalDbError, LocalPhoto, ReportDetail
+from local_db import ActionRefusedLocally, LocalDbError, ReportDetail
 
 from ..i18n import Translator
 from ..photos import EvidenceCheck, PhotoError, evidence_check
@@ -438,7 +438,3 @@ def _following(before: list[str], decided: str, now: list[str]) -> str | None:
             if rid in now:
                 return rid
     return now[0]
-
-
-def photo_of(detail: ReportDetail, sha256: str) -> LocalPhoto | None:
-    return next((p for p in detail.photos if p.sha256 == sha256), None)

@@ -24,6 +24,8 @@ from tests.support.scale import SCALE, scaled
 from tests.support.verify import verify_after_faults
 from tests.support.world import World, server_side_change
 
+MIN_KILLS = 20
+
 
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(
     world: World, tmp_path: Path, rnd: random.Random, seed: int, tally: Counter[str]
@@ -31,7 +33,10 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
     folder = tmp_path / "device"
     folder.mkdir()
     target = scaled(60)
-    budget_s = 30 * SCALE
+    # Aim for `target` kills within the budget; on a loaded machine go on past it until
+    # the minimum is reached (a slow machine must not fail the scenario), up to a hard cap.
+    minimum = min(target, MIN_KILLS)
+    budget_s, hard_cap_s = 30 * SCALE, 600 * SCALE
     seen: set[str] = set()
     kills = early = office = in_flight = 0
     with OfficerProcesses(
@@ -43,7 +48,10 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
         log=tmp_path / "officer_child.log",
     ) as procs:
         started = time.monotonic()
-        while kills < target and time.monotonic() - started < budget_s:
+        while kills < target:
+            elapsed = time.monotonic() - started
+            if (elapsed > budget_s and kills >= minimum) or elapsed > hard_cap_s:
+                break
             pid = procs.spawn(rnd.randrange(2**31))
             if rnd.random() < 0.15:
                 early += 1  # die while opening, migrating or signing in
@@ -62,7 +70,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
         acted = list(procs.acted)
         syncs = procs.syncs.copy()
 
-    assert kills >= min(target, 20), f"only {kills} kills within the time budget"
+    assert kills >= minimum, f"only {kills} kills within {hard_cap_s} s"
     device = Device(folder, world.base_url, world.officer.username, world.officer.password)
     try:
         device.login()
