@@ -87,8 +87,8 @@ CATEGORIES: Mapping[str, Category] = MappingProxyType({c.code: c for c in _CATEG
 def category(code: str) -> Category:
     try:
         return CATEGORIES[code]
-    except KeyError:
-        raise UnknownCode(f"unknown category {code!r}") from None
+    except KeyError as exc:
+        raise UnknownCode(f"unknown category {code!r}") from exc
 
 
 def with_sla(code: str, sla_days: int) -> Category:
@@ -131,5 +131,5 @@ CHANNELS: Mapping[str, Channel] = MappingProxyType({c.code: c for c in _CHANNELS
 def channel(code: str) -> Channel:
     try:
         return CHANNELS[code]
-    except KeyError:
-        raise UnknownCode(f"unknown channel {code!r}") from None
+    except KeyError as exc:
+        raise UnknownCode(f"unknown channel {code!r}") from exc

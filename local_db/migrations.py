@@ -4,7 +4,9 @@ Invariants:
 - migrations are only ever appended: an app update runs the new ones on top of the
   user's existing file, each in one transaction together with its record in
   `_sqlite_migrations` (sqlite-utils `Migrations`), so a kill mid-upgrade leaves the
-  previous version intact and the next start retries;
+  previous version intact and the next start retries; sqlite-utils is kept for exactly
+  that (a versioned, transactional, recorded migration set) and used through its public
+  API only (`Migrations`, `pending`, `applied`, `apply`);
 - a file that records migrations this version does not know is refused
   (`SchemaTooNew`) instead of being written by older code;
 - no migration ever drops a user's unsent work (outbox, device photos, needs-attention).
@@ -30,6 +32,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from functools import cache
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -310,7 +313,7 @@ def _photo_evidence(db: Database) -> None:
 def migrate(conn: sqlite3.Connection, *, stop_before: str | None = None) -> None:
     """Apply every pending migration (`stop_before` exists for upgrade tests)."""
     db = Database(conn, recursive_triggers=False, execute_plugins=False)
-    known = {m.name for m in MIGRATIONS._migrations}
+    known = known_migrations()
     unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
     if unknown:
         raise SchemaTooNew(f"database has migrations unknown to this app: {unknown}")
@@ -322,3 +325,14 @@ def applied(conn: sqlite3.Connection) -> list[str]:
         m.name
         for m in MIGRATIONS.applied(Database(conn, recursive_triggers=False, execute_plugins=False))
     ]
+
+
+@cache
+def known_migrations() -> frozenset[str]:
+    """The names of this version's migrations, through sqlite-utils' public API only:
+    everything is pending on an empty database (read-only: `pending` writes nothing)."""
+    empty = Database(memory=True)
+    try:
+        return frozenset(m.name for m in MIGRATIONS.pending(empty))
+    finally:
+        empty.close()

@@ -4,6 +4,7 @@
      ├── ProfileError       the deployment profile (flet.toml) is missing or wrong
      ├── TranslationError   a translation file is missing, broken or lacks a key
      ├── SetupError         the device cannot be prepared (data folder, database)
+     ├── ExportError        a CSV export cannot be written (officer_app/export.py)
      ├── MissingPartError   an optional part (web client, reference server) is not installed
      ├── PickedFileError    a gallery pick that cannot be read (in `picked_file.py`)
      └── SaveFailed         a file could be neither downloaded nor saved (export)

@@ -37,6 +37,8 @@ from domain import JAKARTA, category, channel
 from domain.errors import UnknownCode
 from local_db.figures import ExportRow, TeamRow
 
+from .errors import AppError
+
 BOM = "\ufeff"
 
 REPORT_HEADERS: tuple[str, ...] = (
@@ -93,7 +95,7 @@ EXTENSION_ID = {"none": "", "requested": "Diminta", "approved": "Disetujui", "re
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ExportError(Exception):
+class ExportError(AppError):
     def __init__(self, message_id: str, message_en: str) -> None:
         super().__init__(message_en)
         self.message_id = message_id

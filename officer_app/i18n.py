@@ -62,8 +62,8 @@ class Translator:
         strings = catalogs()[self.lang]
         try:
             text = strings[key]
-        except KeyError:
-            raise TranslationError(f"no string {key!r} in {self.lang}.json") from None
+        except KeyError as exc:
+            raise TranslationError(f"no string {key!r} in {self.lang}.json") from exc
         return text.format(**params) if params else text
 
     def has(self, key: str) -> bool:

@@ -44,8 +44,8 @@ def create_unit(
 ) -> str:
     try:
         unit_kind = UnitKind(kind)
-    except ValueError:
-        raise InvalidRequest(f"unknown unit kind {kind!r}") from None
+    except ValueError as exc:
+        raise InvalidRequest(f"unknown unit kind {kind!r}") from exc
     conn.execute(
         units.insert().values(
             id=id,
@@ -75,8 +75,8 @@ def create_user(
     """Create an active user; returns the id. Officers and supervisors need a unit."""
     try:
         user_role = Role(role)
-    except ValueError:
-        raise InvalidRequest(f"unknown role {role!r}") from None
+    except ValueError as exc:
+        raise InvalidRequest(f"unknown role {role!r}") from exc
     if user_role in (Role.OFFICER, Role.SUPERVISOR) and unit_id is None:
         raise InvalidRequest(f"a {user_role.value} needs a unit")
     if (

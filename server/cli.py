@@ -41,13 +41,14 @@ DEFAULT_PORT = 8765
 DEMO_DB_URL = "sqlite:///var/demo.sqlite"
 
 
-class CliError(Exception):
+class CliError(ServerError):
     """A refusal to print as 'Galat: <id> / Error: <en>' with exit code 1."""
 
+    status = 400
+    code = "bad_request"
+
     def __init__(self, message_id: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_id = message_id
-        self.message_en = message_en
+        super().__init__(message_en, message_id)
 
 
 def _say(message_id: str, message_en: str) -> None:
@@ -285,7 +286,7 @@ def _serve(settings: Settings, host: str, port: int, before: Callable[[str], Non
         raise CliError(
             f"Tidak dapat memakai {host}:{port} ({exc.strerror}); coba --port lain.",
             f"Cannot listen on {host}:{port} ({exc.strerror}); try another --port.",
-        ) from None
+        ) from exc
     engine = _engine(settings)
     app = create_app(settings, engine=engine)
     before(f"http://{host}:{port}")
@@ -450,15 +451,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.handler(args)
     except KeyboardInterrupt:
         return 0
-    except CliError as exc:
-        return _fail(exc.message_id, exc.message_en)
-    except ServerError as exc:
-        return _fail(exc.message_id, exc.message_en)
-    except DemoError as exc:
+    except DemoError as exc:  # before ServerError, its root: it says what it was doing
         return _fail(
             f"Data demo tidak dapat diisi: {exc.message_id}.",
             f"Cannot seed the demo: {exc.message_en}.",
         )
+    except ServerError as exc:  # CliError and every other refusal
+        return _fail(exc.message_id, exc.message_en)
     except IntegrityError as exc:
         detail = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
         return _fail(

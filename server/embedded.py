@@ -20,13 +20,14 @@ from sqlalchemy import Engine
 from .api import create_app
 from .config import Settings
 from .db import make_engine
+from .errors import ServerError
 from .migrations import migrate
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 
 
-class ServerStartError(RuntimeError):
+class ServerStartError(ServerError):
     """uvicorn did not come up (port taken, app failed to start...)."""
 
 

@@ -27,7 +27,18 @@
      │    ├── HashMismatch                hash_mismatch
      │    ├── InvalidImage                invalid_image
      │    └── ImageTooLarge               image_too_large
-     └── TooManyAttempts              429 too_many_attempts (carries Retry-After)
+     ├── TooManyAttempts              429 too_many_attempts (carries Retry-After)
+     │   (the rooms' own, same root, mostly met off the JSON API:)
+     ├── IntakeError                  Open311's refusals, answered in Open311's own shape
+     │                                  (server/intake.py, `http_status`, `description`)
+     ├── RoutingError                 422 a point cannot be routed (server/routing.py)
+     │    ├── InvalidCoordinates
+     │    └── OutsideJakarta
+     ├── DemoError                    409 the demo seeder refuses (server/demo/seed.py)
+     │    ├── AlreadySeeded
+     │    └── UnitConflict
+     ├── CliError                     an admin command refuses (server/cli.py, exit 1)
+     └── ServerStartError             the embedded server did not come up (server/embedded.py)
 
 Every 4xx/5xx the server sends is `{"error": {"code", "message_id", "message_en"}}`
 (Indonesian first), except under `/open311`, where it is the GeoReport v2 list

@@ -34,6 +34,7 @@ from . import routing
 from .apikeys import ApiKey, find_api_key
 from .config import Settings
 from .db import read_tx, write_tx
+from .errors import ServerError
 from .reports import Reporter, create_report
 from .schema import intake_requests, reports, units
 from .wilayah import install_wilayah_units, kelurahan_unit
@@ -50,12 +51,19 @@ VISIBILITY = ("private", "public")
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{4,32}$")
 
 
-class IntakeError(Exception):
-    """A refused intake request: an HTTP status and a bilingual description."""
+class IntakeError(ServerError):
+    """A refused intake request: an HTTP status and a bilingual description.
 
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
+    Open311 answers with its own error list, not the envelope: `http_status` and
+    `description` are what its handler sends.
+    """
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, http_status: int, description: str) -> None:
+        super().__init__(description, description)
+        self.http_status = http_status
         self.description = description
 
 
@@ -178,7 +186,7 @@ def locate(req: IntakeRequest) -> routing.KelurahanMatch:
         try:
             return routing.route(req.latitude, req.longitude)
         except routing.RoutingError as exc:
-            raise _bad(f"{exc.message_id} / {exc.message_en}") from None
+            raise _bad(f"{exc.message_id} / {exc.message_en}") from exc
     found = routing.route_address(req.address)
     if found is None:
         raise _bad(

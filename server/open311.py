@@ -151,7 +151,9 @@ def jurisdiction_id(settings: Settings) -> str:
 
 
 def _answer(exc: Open311Error) -> JSONResponse:
-    return JSONResponse([{"code": exc.status, "description": exc.description}], exc.status)
+    return JSONResponse(
+        [{"code": exc.http_status, "description": exc.description}], exc.http_status
+    )
 
 
 def _engine(request: Request) -> Engine:

@@ -150,8 +150,8 @@ def check_image(data: bytes, max_pixels: int) -> CheckedImage:
             raise InvalidImage()
     except PhotoRefused:
         raise
-    except Exception:  # Pillow raises many types for broken files: all mean "not an image"
-        raise InvalidImage() from None
+    except Exception as exc:  # Pillow raises many types for broken files: all mean "not an image"
+        raise InvalidImage() from exc
     return CheckedImage(MIME[fmt], width, height)
 
 

@@ -200,9 +200,9 @@ def _apply(
 ) -> MutationResult:
     try:
         action = Action(item.action)
-    except ValueError:
+    except ValueError as exc:
         detail = f"unknown action {item.action[:32]!r}"
-        raise _Refused(Refusal.INVALID_PAYLOAD, detail=detail) from None
+        raise _Refused(Refusal.INVALID_PAYLOAD, detail=detail) from exc
     actor = Actor(caller.user_id, caller.role, caller.unit_id)
     row = conn.execute(
         select(*REPORT_COLUMNS).where(reports.c.id == item.report_id).with_for_update()

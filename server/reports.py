@@ -107,7 +107,7 @@ def create_report(
     try:
         cat = find_category(category)
     except UnknownCode as exc:
-        raise InvalidRequest(str(exc)) from None
+        raise InvalidRequest(str(exc)) from exc
     if channel not in CHANNELS:
         raise InvalidRequest(f"unknown channel {channel!r}")
     if conn.execute(select(units.c.id).where(units.c.id == unit_id)).first() is None:

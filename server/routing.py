@@ -43,6 +43,7 @@ from domain.geo import EARTH_RADIUS_M, distance_to_ring_m, in_polygon
 from domain.units import Unit, UnitKind
 
 from .data import KELURAHAN_GEOJSON, WILAYAH_CSV
+from .errors import ServerError
 
 # GPS error, a report from just across the border, a boat near an island: still routed.
 MAX_DISTANCE_M = 3_000.0
@@ -51,13 +52,14 @@ Ring = tuple[tuple[float, float], ...]  # (lon, lat) vertices, GeoJSON order
 Polygon = tuple[Ring, ...]  # shell then holes
 
 
-class RoutingError(Exception):
+class RoutingError(ServerError):
     """Root of the routing errors; carries an Indonesian and an English message."""
 
+    status = 422
+    code = "invalid_request"
+
     def __init__(self, message_id: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_id = message_id
-        self.message_en = message_en
+        super().__init__(message_en, message_id)
 
 
 class InvalidCoordinates(RoutingError):

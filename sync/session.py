@@ -78,8 +78,8 @@ class Session:
             fresh = self._refresh(used)
         try:
             return fn(fresh.access_token)
-        except TokenExpired:
-            raise SessionExpired("token expired right after a refresh") from None
+        except TokenExpired as exc:
+            raise SessionExpired("token expired right after a refresh") from exc
 
     def _refresh(self, used: Tokens) -> Tokens:
         with self._refresh_lock:
@@ -93,7 +93,7 @@ class Session:
             except (SessionExpired, TokenExpired) as exc:
                 # DeviceRevoked passes through untouched: the wipe forgets the tokens.
                 self.store.clear(self.server, username)
-                raise SessionExpired(f"refresh refused ({exc.code})", code=exc.code) from None
+                raise SessionExpired(f"refresh refused ({exc.code})", code=exc.code) from exc
             self.store.set(self.server, username, result.tokens)
             return result.tokens
 

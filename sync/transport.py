@@ -125,7 +125,7 @@ def _parse(resp: httpx.Response, build: Callable[[Any], T]) -> T:
     try:
         return build(resp.json())
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ServerError(f"unexpected body: {type(exc).__name__}") from None
+        raise ServerError(f"unexpected body: {type(exc).__name__}") from exc
 
 
 class Transport:
@@ -186,13 +186,13 @@ class Transport:
             resp = self.client.send(request)
             resp.read()
         except httpx.TimeoutException as exc:
-            raise Offline(f"timeout ({type(exc).__name__})") from None
+            raise Offline(f"timeout ({type(exc).__name__})") from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-            raise Offline(type(exc).__name__) from None
+            raise Offline(type(exc).__name__) from exc
         except httpx.DecodingError as exc:
-            raise ServerError(f"undecodable body ({type(exc).__name__})") from None
+            raise ServerError(f"undecodable body ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
-            raise Offline(type(exc).__name__) from None
+            raise Offline(type(exc).__name__) from exc
         rtt = timedelta(seconds=time.monotonic() - started)
         with self._lock:
             self.requests += 1
@@ -280,8 +280,8 @@ class Transport:
         if resp.status_code == 409:
             try:
                 return self._checked_status(resp, sha256)
-            except ServerError:
-                raise map_status(resp) from None
+            except ServerError as exc:
+                raise map_status(resp) from exc
         if not 200 <= resp.status_code < 300:
             raise map_status(resp)
         return self._checked_status(resp, sha256)

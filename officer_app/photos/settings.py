@@ -80,8 +80,8 @@ class PhotoSettings:
         """The settings of the profile's `[photos]` section (limits keep their defaults)."""
         try:
             corner = StampCorner(photos.stamp_corner)
-        except ValueError:
-            raise InvalidPhotoRequest(f"unknown stamp corner {photos.stamp_corner!r}") from None
+        except ValueError as exc:
+            raise InvalidPhotoRequest(f"unknown stamp corner {photos.stamp_corner!r}") from exc
         return cls(
             long_edge=photos.long_edge,
             quality=photos.quality,

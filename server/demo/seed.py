@@ -33,6 +33,7 @@ from ..apikeys import create_api_key, list_api_keys, revoke_api_key
 from ..auth import hash_password
 from ..config import Settings
 from ..db import lock_feed, write_tx
+from ..errors import ServerError
 from ..photos import store_photo
 from ..schema import (
     counters,
@@ -55,7 +56,7 @@ API_KEY_CHANNELS = ("jaki", "qlue", "twitter", "whatsapp_sms", "email", "lapor_1
 CHUNK = 5_000  # rows per executemany call
 
 
-class DemoError(Exception):
+class DemoError(ServerError):
     """Root of the seeder's refusals.
 
     DemoError
@@ -63,10 +64,11 @@ class DemoError(Exception):
      └── UnitConflict    a kelurahan is already installed under another unit id
     """
 
+    status = 409
+    code = "conflict"
+
     def __init__(self, message_id: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_id = message_id
-        self.message_en = message_en
+        super().__init__(message_en, message_id)
 
 
 class AlreadySeeded(DemoError):
