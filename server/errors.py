@@ -15,6 +15,7 @@
      │    │                                 user: log in again, data kept)
      │    └── DeviceRevoked               device_revoked  (an admin revoked this device:
      │                                      report unsent work, then wipe)
+     ├── Forbidden                    403 forbidden
      ├── NotFound                     404 not_found
      ├── MethodNotAllowed             405 method_not_allowed
      ├── Conflict                     409 conflict
@@ -36,7 +37,8 @@
      │    └── OutsideJakarta
      ├── DemoError                    409 the demo seeder refuses (server/demo/seed.py)
      │    ├── AlreadySeeded
-     │    └── UnitConflict
+     │    ├── UnitConflict
+     │    └── YearError               (server/demo/year.py) no published figures for the year
      ├── CliError                     an admin command refuses (server/cli.py, exit 1)
      └── ServerStartError             the embedded server did not come up (server/embedded.py)
 
@@ -151,6 +153,13 @@ class DeviceRevoked(AuthError):
         "An administrator revoked this device's access. Report the unsent work; the data "
         "on the device will then be erased."
     )
+
+
+class Forbidden(ServerError):
+    status = 403
+    code = "forbidden"
+    default_id = "Anda tidak berwenang melakukan ini."
+    default_en = "You are not allowed to do this."
 
 
 class NotFound(ServerError):

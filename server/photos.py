@@ -128,8 +128,8 @@ def check_image(data: bytes, max_pixels: int) -> CheckedImage:
     if fmt == "JPEG":
         try:
             structure = check_jpeg_structure(data)
-        except BrokenImage:
-            raise InvalidImage() from None
+        except BrokenImage as exc:
+            raise InvalidImage() from exc
         if (structure.width, structure.height) != (width, height):
             raise InvalidImage()
     try:

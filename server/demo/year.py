@@ -45,7 +45,7 @@ from ..db import lock_feed
 from ..figures.compute import day_start_utc
 from ..schema import feed, reporters, reports, units, users
 from ..wilayah import install_wilayah_units
-from .seed import _insert, _move_counters, _tracking_offsets
+from .seed import DemoError, _insert, _move_counters, _tracking_offsets
 
 YEAR_REPORTS = 185_852
 YEAR_REPORTERS = 41_528
@@ -61,7 +61,7 @@ ALSO_JAKI = {"twitter": 30, "email": 24}
 SUPPORTED_YEARS = (2024,)
 
 
-class YearError(Exception):
+class YearError(DemoError):
     """The year cannot be seeded (not one whose figures are known)."""
 
 
@@ -211,7 +211,11 @@ def _hours(rng: random.Random, mean: float, sigma: float) -> float:
 def year_rows(year: int, seed: int = 2024) -> tuple[list[dict[str, Any]], int]:
     """The report rows of the year (tracking ids and reporter ids filled in by the caller)."""
     if year not in SUPPORTED_YEARS:
-        raise YearError(f"only {', '.join(map(str, SUPPORTED_YEARS))} has published figures")
+        years = ", ".join(map(str, SUPPORTED_YEARS))
+        raise YearError(
+            f"hanya tahun {years} yang angkanya diterbitkan",
+            f"only {years} has published figures",
+        )
     rng = random.Random(f"year-{year}-{seed}")
     counts = _daily_counts(rng, year)
     received: list[datetime] = []
