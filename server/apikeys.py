@@ -83,6 +83,11 @@ def find_api_key(conn: Connection, key: str) -> ApiKey | None:
     return None if row is None else _record(row)
 
 
+def list_api_keys(conn: Connection) -> list[ApiKey]:
+    rows = conn.execute(select(api_keys).order_by(api_keys.c.channel, api_keys.c.created_at))
+    return [_record(r) for r in rows]
+
+
 def revoke_api_key(conn: Connection, key_id: str, *, now: datetime) -> bool:
     result = conn.execute(
         update(api_keys)
