@@ -29,7 +29,7 @@ PAGES = [ROOT / "README.md", ROOT / "bench" / "README.md", *sorted((ROOT / "docs
 ROOMS: dict[str, tuple[str, ...]] = {
     "app.md": ("officer_app", "officer_app/assets", "officer_app/state", "officer_app/views"),
     "roles.md": ("officer_app", "officer_app/supervisor", "officer_app/validator"),
-    "photos.md": ("officer_app/photos", "officer_app"),
+    "photos.md": ("officer_app/photos", "officer_app", "tests/photos"),
     "server.md": ("server", "server/figures", "tests/server"),
     "intake.md": ("server", "tests/intake", "domain/data"),
     "sync.md": ("sync", "local_db", "tests/sync", "tests/local_db", "officer_app"),
