@@ -33,6 +33,7 @@ from .device import Device
 from .errors import AppError, MissingPartError
 from .launch import WebApp, desktop_client_available, free_port, has_display, run_desktop
 from .profile import Profile, load_profile
+from .tabs import TabDevices
 from .tokens import desktop_token_store
 
 log = logging.getLogger("tindak")
@@ -60,15 +61,17 @@ def default_data_dir() -> Path:
     return Path(base) / "tindak"
 
 
-def open_app(device: Device, *, web: bool, host: str, port: int) -> None:
-    """Run the app until its window closes (desktop) or Ctrl+C (web)."""
+def open_app(
+    device: Device, *, web: bool, host: str, port: int, tabs: TabDevices | None = None
+) -> None:
+    """Run the app until its window closes (desktop) or Ctrl+C (web). With `tabs`, each
+    browser tab of the web build gets its own device (the demo)."""
     from .app import make_main
 
-    main = make_main(device)
     if not web and desktop_client_available():
-        run_desktop(main)
+        run_desktop(make_main(device))
         return
-    app = WebApp(main, host=host, port=port)
+    app = WebApp(make_main(device, tabs), host=host, port=port)
     print(f"Tindak (web): {app.url}", flush=True)
     if has_display():
         with contextlib.suppress(Exception):
@@ -191,7 +194,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print("Login demo lain / other demo logins (same password):")
             for username, role in DEMO_OTHERS:
                 print(f"  {username:18} {role}")
-            open_app(device, web=args.web, host=args.host, port=args.port or free_port())
+            print(
+                "Tab browser lain = perangkat lain (masuk sebagai login lain) / another "
+                "browser tab is another device (sign in there as another login)"
+            )
+            tabs = TabDevices(
+                device,
+                directory / "tabs",
+                lambda path: Device(profile, path, MemoryTokenStore()),
+            )
+            try:
+                open_app(
+                    device,
+                    web=args.web,
+                    host=args.host,
+                    port=args.port or free_port(),
+                    tabs=tabs,
+                )
+            finally:
+                tabs.close()
         finally:
             device.close()
     return 0

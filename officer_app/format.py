@@ -6,6 +6,7 @@ view-models can precompute every text a row shows and tests can check it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from domain import JAKARTA, UrgencyLevel, category
@@ -117,7 +118,15 @@ def place_text(address: str, *areas: str) -> str:
     said = address.lower()
     extra: list[str] = []
     for area in areas:
-        if area and area.lower() not in said and area not in extra:
+        core = _AREA_KIND.sub("", area).strip().lower()
+        if area and core and core not in said and area not in extra:
             extra.append(area)
             said += " " + area.lower()
     return ", ".join(p for p in (address, *extra) if p)
+
+
+# "Kelurahan Menteng" is said by "Kel. Menteng" in an address: compare the names only.
+_AREA_KIND = re.compile(
+    r"^(kelurahan|kecamatan|kel\.|kec\.|kota administrasi|kabupaten administrasi|kota)\s+",
+    re.IGNORECASE,
+)

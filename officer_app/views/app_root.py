@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import flet as ft
 
@@ -104,7 +105,8 @@ def _routes(role: Role | None) -> list[ft.Route]:
 
 
 @ft.component
-def App(device: Device) -> list[ft.View]:
+def App(device: Device, release: Callable[[], None] | None = None) -> list[ft.View]:
+    """`release`: called once when the page goes (the web demo's per-tab device)."""
     page = ft.context.page
 
     def new_session() -> Session:
@@ -129,16 +131,24 @@ def App(device: Device) -> list[ft.View]:
         if e.state is ft.AppLifecycleState.RESUME:
             session.device.network_changed(True)
 
+    released = ft.use_ref(False)
+
+    def closed() -> None:
+        session.close()
+        if release is not None and not released.current:
+            released.current = True
+            release()
+
     async def mounted() -> None:
         app.width = float(page.width or 0)
         page.on_resize = resized
-        page.on_close = lambda: session.close()
+        page.on_close = closed
         page.on_app_lifecycle_state_change = resumed
         session.attach()
         await asyncio.gather(_locate(session), _network(session))
 
     ft.on_mounted(mounted)
-    ft.on_unmounted(session.close)
+    ft.on_unmounted(closed)
 
     def toast() -> None:
         if app.toast:

@@ -200,6 +200,10 @@ def test_the_place_names_each_area_once(make_phone: MakePhone) -> None:
     assert model.header["place"] == address  # the address already names every area
     asyncio.run(p.session.queue.refresh())
     assert p.session.queue.rows[0].place == address
+    from officer_app.format import place_text
+
+    # The area's full name ("Kelurahan Menteng") is said by the address's "Kel. Menteng".
+    assert place_text(address, "Kelurahan Menteng", "Kecamatan Menteng") == address
     bare = make_phone(report("r2", address="Jl. Cikini Raya No. 5"))
     assert opened(bare, "r2").header["place"] == "Jl. Cikini Raya No. 5, Menteng, Jakarta Pusat"
 
