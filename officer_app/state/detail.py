@@ -152,6 +152,7 @@ class DetailModel:
     report_id: str
     loading: bool = True
     missing: bool = False
+    gone: str = ""  # why the report is not shown (it left the device), in words
     detail: ReportDetail | None = None
     header: dict[str, str] = field(default_factory=dict)
     actions: list[ActionOption] = field(default_factory=list)
@@ -262,12 +263,28 @@ class DetailModel:
         self.colleagues = colleagues
         self.loading = False
         if detail is None:
-            self.missing, self.detail = True, None
+            self._gone()
             return
         self.missing = False
         self.detail = detail
         self._pics = pics
         self.relabel()
+
+    def _gone(self) -> None:
+        """The report is no longer on this device: what happened, in words, with who
+        holds it now when this device last knew (a colleague it was given to)."""
+        known = self.detail
+        tr = self._session.app.tr
+        self.missing, self.detail = True, None
+        tracking = known.report.tracking_id if known else self.header.get("tracking_id", "")
+        me = self._session.app.account
+        holder = known.view.assignee_name if known else ""
+        if me is not None and holder == me.user.name:
+            holder = ""  # still shown as ours: the device does not know the new holder
+        text = tr.t("detail.gone", id=tracking) if tracking else tr.t("detail.gone_this")
+        if holder:
+            text += " " + tr.t("detail.gone_holder", name=holder)
+        self.gone = text
 
     def relabel(self) -> None:
         detail = self.detail
@@ -418,7 +435,12 @@ class DetailModel:
                 app.say(message)
             return False
         except LocalReportNotFound:
-            self.missing = True
+            # The report left the device while it was open (a sync removed it: given to
+            # someone else, or out of this user's scope): say so, never a blank screen.
+            self._gone()
+            if form is not None:
+                self.form = None
+            app.say(self.gone)
             return False
         except LocalDbError as exc:  # pragma: no cover - a disk fault
             app.say(app.t("error.save_failed", detail=str(exc)))

@@ -71,8 +71,31 @@ def DetailView() -> ft.View:
         body = [
             ft.Semantics(
                 identifier="detail-missing",
-                content=ft.Text(app.t("detail.missing"), color=ft.Colors.ON_SURFACE_VARIANT),
-            )
+                content=ft.Text(model.gone or app.t("detail.missing")),
+            ),
+            ft.Row(
+                wrap=True,
+                controls=[
+                    ft.Semantics(
+                        identifier="detail-missing-queue",
+                        content=ft.FilledButton(
+                            app.t("detail.to_queue"),
+                            icon=ft.Icons.LIST_ALT,
+                            on_click=lambda: session.navigate("/"),
+                            height=48,
+                        ),
+                    ),
+                    ft.Semantics(
+                        identifier="detail-missing-attention",
+                        content=ft.OutlinedButton(
+                            app.t("nav.attention"),
+                            icon=ft.Icons.REPORT_PROBLEM_OUTLINED,
+                            on_click=lambda: session.navigate("/perhatian"),
+                            height=48,
+                        ),
+                    ),
+                ],
+            ),
         ]
     else:
         body = [ReportHeader(model)]

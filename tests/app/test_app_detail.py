@@ -321,3 +321,25 @@ def test_a_photo_not_yet_sent_opens_full_size_and_can_be_deleted(
     assert model.viewing is None and model.photos == [] and not path.exists()
     assert local_db.unsent_work(p.device.db).mutations == ()
     assert p.session.app.toast == "Foto dihapus bersama tindakannya yang belum terkirim."
+
+
+def test_an_action_on_a_report_that_left_the_device_says_what_happened(
+    make_phone: MakePhone,
+) -> None:
+    """A sync removed the report (given to someone else) while it was open: the action
+    cannot be recorded, and the screen says why instead of going blank."""
+    from domain.protocol import Change, ChangeOp, Entity, PullPage
+
+    p = make_phone(report("r1"))
+    model = opened(p, "r1")
+    tracking = model.header["tracking_id"]
+    at = now()
+    removal = PullPage((Change(ChangeOp.REMOVE, Entity.REPORT, "r1"),), "f:2", False, at)
+    local_db.apply_page(p.device.db, removal, at)
+    asyncio.run(model.choose(Action.ACCEPT))
+    assert model.missing and model.detail is None
+    assert tracking in model.gone and "dialihkan" in model.gone
+    assert p.session.app.toast == model.gone
+    # Opening it again later says the same, not an empty page.
+    again = opened(p, "r1")
+    assert again.missing and again.gone.startswith("Laporan ini sudah tidak ada")
