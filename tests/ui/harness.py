@@ -57,6 +57,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PHONE = {"width": 360, "height": 740}
+WAIT_MS = 30_000  # for a node to appear: generous, a loaded 2-core machine is slow
 TYPE_DEADLINE_S = 45.0  # all tries of one `Ui.type`
 FOCUS_TRY_MS = 5_000  # one click's wait for focus before clicking again
 # The focused element is a text input inside the field's semantics node.
@@ -200,12 +201,12 @@ class Ui:
     def nodes(self, prefix: str) -> Any:
         return self.page.locator(f'[flt-semantics-identifier^="{prefix}"]')
 
-    def wait(self, ident: str, timeout: float = 15_000) -> Any:
+    def wait(self, ident: str, timeout: float = WAIT_MS) -> Any:
         loc = self.node(ident)
         loc.first.wait_for(state="attached", timeout=timeout)
         return loc.first
 
-    def click(self, ident: str, timeout: float = 15_000) -> None:
+    def click(self, ident: str, timeout: float = WAIT_MS) -> None:
         self.wait(ident, timeout).click()
 
     def type(self, ident: str, text: str) -> None:
@@ -246,7 +247,7 @@ class Ui:
             )
         )
 
-    def wait_text(self, text: str, timeout: float = 15_000) -> None:
+    def wait_text(self, text: str, timeout: float = WAIT_MS) -> None:
         self.page.get_by_text(text, exact=False).first.wait_for(state="attached", timeout=timeout)
 
     def wait_until(self, check: Callable[[], bool], timeout_s: float = 20.0) -> None:

@@ -32,7 +32,7 @@ def nav(ui: Ui, label: str) -> None:
 
 def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
-    tracking_id = server_to_act_order(stack, "petugas.demo")[0]
+    tracking_id = server_to_act_order(stack, "petugas.demo", {"didisposisikan"})[0]
     ui.wait(f"queue-row-{tracking_id}", timeout=30_000)
 
     supervisor = stack.api("supervisor.demo")
@@ -62,7 +62,7 @@ def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack
     # ...and refused by the server on the next sync.
     ui.back()
     nav(ui, "Perlu perhatian")
-    card = ui.wait(f"attention-{tracking_id}", timeout=30_000)
+    card = ui.wait(f"attention-{tracking_id}", timeout=90_000)  # a sync round trip
     items = local_db.attention_items(stack.device.db)
     assert [i.tracking_id for i in items] == [tracking_id]
     # The server's own refusal (the report left the officer's scope), in Indonesian.

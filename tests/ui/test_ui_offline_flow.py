@@ -43,7 +43,7 @@ def test_offline_progress_and_completion_reach_the_server(
     ui: Ui, stack: Stack, photo_files: dict[str, Path]
 ) -> None:
     ui.sign_in("petugas.demo")
-    tracking_id = server_to_act_order(stack, "petugas.demo")[0]
+    tracking_id = server_to_act_order(stack, "petugas.demo", {"didisposisikan"})[0]
     open_report(ui, tracking_id)
 
     ui.click("action-accept")
