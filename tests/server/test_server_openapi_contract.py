@@ -35,7 +35,7 @@ from schemathesis.config import SchemathesisConfig
 from tests.server.kit import SUPERVISOR_A, ApiClient, RunningServer, World
 
 SEED = 20261126
-EXAMPLES = 8  # per operation and data mode
+EXAMPLES = 5  # per operation and data mode
 CONFIG = """
 [checks.negative_data_rejection]
 enabled = false
