@@ -1,10 +1,11 @@
 """`tindak`: run the officer app, or the whole system for a demo.
 
     tindak run  [--profile flet.toml] [--data-dir DIR] [--web] [--port N]
-    tindak demo [--dir var/demo] [--reports N] [--port N] [--web]
+    tindak demo [--dir var/demo] [--reports N] [--year 2024|0] [--port N] [--web]
 
 `demo` starts the reference server on loopback with the demo data (a fresh database
-under ./var/demo unless one exists there), signs the device in as `petugas.demo`, and
+under ./var/demo unless one exists there, with the published 2024 year for the data
+team's Dasbor kota unless `--year 0`), signs the device in as `petugas.demo`, and
 opens the app: a desktop window where the desktop client is available, else the web
 build (renderer bundled, no internet needed), whose URL it prints. The server runs as
 its own process (`python -m server.cli`): the app never imports the server's code.
@@ -44,6 +45,7 @@ DEMO_OTHERS = (
     ("supervisor.demo", "supervisor / supervisor"),
     ("validator.demo", "validator (Biro Pemerintahan)"),
     ("koordinator.demo", "koordinator / coordinator"),
+    ("analis.demo", "tim data: Dasbor kota / data team: city dashboard"),
 )
 SERVER_START_TIMEOUT_S = 120.0
 
@@ -98,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def demo_server(directory: Path, reports: int, port: int) -> Iterator[str]:
+def demo_server(directory: Path, reports: int, port: int, year: int = 0) -> Iterator[str]:
     """The reference server with demo data in a child process; yields its base URL."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "server.sqlite"
@@ -121,6 +123,13 @@ def demo_server(directory: Path, reports: int, port: int) -> Iterator[str]:
             ],
             check=True,
         )
+        if year:
+            # The published year behind the data team's Dasbor kota (~186k reports).
+            print(f"Menyiapkan tahun {year} untuk Dasbor kota / seeding {year}...", flush=True)
+            subprocess.run(
+                [*server_cli, "seed-demo", "--db", db_url, "--photos", photos, "--year", str(year)],
+                check=True,
+            )
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [
@@ -179,7 +188,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     require_server()
     directory = Path(args.dir)
     server_port = args.server_port or free_port()
-    with demo_server(directory, args.reports, server_port) as server_url:
+    with demo_server(directory, args.reports, server_port, args.year) as server_url:
         profile: Profile = load_profile(args.profile).with_server(server_url)
         # The demo device keeps its tokens in memory: it signs in afresh each run.
         from sync import MemoryTokenStore
@@ -240,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=0, help="port of the web build")
     demo.add_argument("--server-port", type=int, default=0)
+    demo.add_argument(
+        "--year",
+        type=int,
+        default=2024,
+        choices=[0, 2024],
+        help="the published year for the Dasbor kota (0: none) / tahun untuk Dasbor kota",
+    )
     demo.set_defaults(func=cmd_demo)
     return p
 
