@@ -208,7 +208,17 @@ def build_world(rng: random.Random, officers_per_unit: int | None = None) -> Wor
     demo["koordinator.demo"] = person("koordinator.demo", Role.COORDINATOR, BIRO_PEMERINTAHAN)
     coordinators = [demo["koordinator.demo"]]
     coordinators += [person(f"koor.{i}", Role.COORDINATOR, BIRO_PEMERINTAHAN) for i in (1, 2)]
-    demo["analis.demo"] = person("analis.demo", Role.ANALYST, BIRO_PEMERINTAHAN)
+    # The analyst draws nothing from `rng`: adding a login must not reshuffle the demo's
+    # reports (the browser tests and the screenshots rely on the same data for a seed).
+    analyst = Staff(
+        str(uuid.uuid5(uuid.NAMESPACE_URL, "tindak-demo/analis.demo")),
+        "analis.demo",
+        "Rina Analis Data",
+        Role.ANALYST,
+        BIRO_PEMERINTAHAN,
+    )
+    staff.append(analyst)
+    demo["analis.demo"] = analyst
     return World(
         units=units,
         staff=tuple(staff),

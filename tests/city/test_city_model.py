@@ -128,7 +128,9 @@ def test_offline_and_forbidden_are_said_in_indonesian(
         proxy.set(Fault.refuse())  # the link is gone
         asyncio.run(m.shift(-1))
         assert m.error == TR.t("city.error.offline")
-        assert m.figures.query.period.start.year == 2024  # the last answer stays on screen
+        # The last answer stays on screen, and it is known to be for another question
+        # (the screen says so: city-stale).
+        assert m.figures.query.period.start.year == 2024 and m.figures.query != m.query
         assert m.export is not None and asyncio.run(m.export("xlsx")) is None
     finally:
         dev.close()

@@ -507,6 +507,18 @@ def CityDashboard() -> ft.View:
     f = model.figures
     if f is not None:
         lang = tr.lang
+        if f.query != model.query:
+            # The answer on screen is for an earlier question (the last one failed or is
+            # still on its way): say which, so no figure is read against the wrong period.
+            shown = f"{day(f.query.period.start, lang)} – {day(f.query.period.end, lang)}"
+            body.append(
+                ft.Semantics(
+                    identifier="city-stale",
+                    content=ft.Text(
+                        tr.t("city.stale", period=shown), color=ft.Colors.DEEP_ORANGE_700
+                    ),
+                )
+            )
         body.append(ft.Row(wrap=True, spacing=10, run_spacing=10, controls=kpis(f, tr)))
         from ...supervisor.views.charts import bar_chart
 
