@@ -10,7 +10,7 @@ The Dasbor kota of the seeded year reproduces DOMAIN.md's 2024 table exactly:
 - 179,932 resolved (96.8 %); the rest closed as duplicates, still in coordination or
   never dispatched.
 Plausible, not published (documented in docs/server.md): kelurahan weighted half by
-area and half evenly (dense small kelurahan still get reports); coordination ~6 h and
+land area and half evenly (dense small kelurahan still get reports); coordination ~6 h and
 completion ~40 h on average (the 2021 figures), ~7 % of resolved reports late.
 
 How the reporters add up: the channels' reporter counts sum to 41,582, so 54 people
@@ -176,12 +176,18 @@ def _assign_reporters(
     return out
 
 
+def _polygon_area(ring: Sequence[tuple[float, float]]) -> float:
+    """Shoelace area in square degrees (enough to weigh kelurahan against each other)."""
+    return abs(
+        sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    ) / 2
+
+
 def _kelurahan_weights() -> tuple[list[routing.Kelurahan], list[float]]:
+    """Half by land area (the polygons' outer rings, not their boxes: the islands of
+    Kepulauan Seribu have wide boxes and little land), half evenly."""
     kel = list(routing.kelurahan_list())
-    areas = []
-    for k in kel:
-        min_lon, min_lat, max_lon, max_lat = k.bbox
-        areas.append(max(1e-6, (max_lon - min_lon) * (max_lat - min_lat)))
+    areas = [max(1e-9, sum(_polygon_area(part[0]) for part in k.polygons)) for k in kel]
     total = sum(areas)
     return kel, [0.5 / len(kel) + 0.5 * a / total for a in areas]
 

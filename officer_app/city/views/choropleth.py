@@ -27,6 +27,7 @@ CLASSES: tuple[tuple[float, str, str], ...] = (
     (1.01, "#d32f2f", "city.legend.ge20"),
 )
 NO_DATA = "#cfd8dc"
+ISLANDS = "Kepulauan Seribu"
 
 
 def colour_of(row: AreaRow | None) -> str:
@@ -83,10 +84,13 @@ def choropleth(f: CityFigures, model: CityModel, tr: Translator) -> ft.Control:
     shapes = shapes_in(model.area)
     if not shapes:
         return ft.Text(tr.t("city.map_none"))
-    south = min(s.box.south for s in shapes)
-    north = max(s.box.north for s in shapes)
-    west = min(s.box.west for s in shapes)
-    east = max(s.box.east for s in shapes)
+    # The whole city is framed on the mainland: the Thousand Islands lie some 50 km
+    # north and would shrink the five kota to a corner (they are drawn all the same).
+    framed = [s for s in shapes if s.kota != ISLANDS] or shapes
+    south = min(s.box.south for s in framed)
+    north = max(s.box.north for s in framed)
+    west = min(s.box.west for s in framed)
+    east = max(s.box.east for s in framed)
     polygons = [
         fm.PolygonMarker(
             coordinates=[fm.MapLatitudeLongitude(lat, lon) for lat, lon in part],
