@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -178,9 +179,7 @@ def _assign_reporters(
 
 def _polygon_area(ring: Sequence[tuple[float, float]]) -> float:
     """Shoelace area in square degrees (enough to weigh kelurahan against each other)."""
-    return abs(
-        sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
-    ) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairwise(ring))) / 2
 
 
 def _kelurahan_weights() -> tuple[list[routing.Kelurahan], list[float]]:
