@@ -285,7 +285,8 @@ def test_bad_filters_get_a_clear_4xx(year: YearServer, params: dict[str, str]) -
     with year.client("analis") as client:
         resp = client.request("GET", "/v1/figures/city", params={**YEAR, **params})
     assert resp.status_code in (400, 422), resp.text
-    assert resp.json()["error"]["code"] in ("invalid_request", "bad_request")
+    # A NUL is refused at the edge, before the route reads its filters.
+    assert resp.json()["error"]["code"] in ("invalid_request", "bad_request", "nul_character")
 
 
 def test_a_period_in_the_future_is_not_diluted(year: YearServer) -> None:
