@@ -14,18 +14,12 @@ from enum import StrEnum
 from typing import Any
 
 from domain import JAKARTA, ExtensionState, Status, UrgencyLevel
+from domain.city import SLA_ACTIVE as SLA_ACTIVE  # shared with the city figures
 from domain.sla import urgency
 
 from ..reports import REPORT_COLUMNS, view_from_row
 from ..rows import QueueItem
 
-SLA_ACTIVE: tuple[Status, ...] = (
-    Status.BARU,
-    Status.DIDISPOSISIKAN,
-    Status.DITERIMA,
-    Status.DALAM_PROSES,
-    Status.MENUNGGU_VALIDASI,
-)
 WORKING: tuple[Status, ...] = (Status.DIDISPOSISIKAN, Status.DITERIMA, Status.DALAM_PROSES)
 SUBMITTED: tuple[Status, ...] = (Status.MENUNGGU_VALIDASI, Status.SELESAI)
 DEFAULT_DAYS = 30

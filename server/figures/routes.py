@@ -10,10 +10,13 @@ counted, in the database.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from domain import Role, Status
@@ -29,6 +32,8 @@ from ..errors import Forbidden, InvalidRequest
 from ..models import ErrorOut
 from .compute import EXPORT_REPORTS, MAX_PAGE, city_figures, city_reports
 from .export import ExportFormat, export_tables
+
+T = TypeVar("T")
 
 router = APIRouter(prefix=f"{API_PREFIX}/figures", tags=["figures"])
 
@@ -53,14 +58,17 @@ def _analyst(who: Principal) -> None:
         )
 
 
-def _query(
-    start: date,
-    end: date,
-    area: str | None,
-    category: str | None,
-    channel: str | None,
-    status: str | None,
+def _city_query(
+    who: Caller,
+    start: Start,
+    end: End,
+    area: Area = None,
+    category: Code = None,
+    channel: Code = None,
+    status: Code = None,
 ) -> CityQuery:
+    """The question every endpoint answers, after the role check (one place for both)."""
+    _analyst(who)
     if category and category not in CATEGORIES:
         raise InvalidRequest(
             f"unknown category {category!r}", f"Kategori tidak dikenal: {category}."
@@ -76,56 +84,42 @@ def _query(
     return CityQuery(period, area or None, category or None, channel or None, status or None)
 
 
-def _json(body: dict[str, Any]) -> Response:
-    from fastapi.responses import JSONResponse
+Question = Annotated[CityQuery, Depends(_city_query)]
 
+
+async def _read(request: Request, work: Callable[[Connection, datetime], T]) -> T:
+    """`work(conn, now)` in one read transaction, off the event loop."""
+    engine, settings = request.app.state.engine, request.app.state.settings
+
+    def run() -> T:
+        with read_tx(engine) as conn:
+            return work(conn, settings.now())
+
+    return await run_in_threadpool(run)
+
+
+def _json(body: dict[str, Any]) -> Response:
     return JSONResponse(body, headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/city", summary="City-wide figures for a period (analyst)", responses=_ERRORS)
-async def figures_city(
-    who: Caller,
-    request: Request,
-    start: Start,
-    end: End,
-    area: Area = None,
-    category: Code = None,
-    channel: Code = None,
-    status: Code = None,
-) -> Response:
-    _analyst(who)
-    q = _query(start, end, area, category, channel, status)
-    settings = request.app.state.settings
-
-    def compute() -> dict[str, Any]:
-        with read_tx(request.app.state.engine) as conn:
-            return city_figures(conn, q, settings.now()).to_wire()
-
-    return _json(await run_in_threadpool(compute))
+async def figures_city(q: Question, request: Request) -> Response:
+    return _json(await _read(request, lambda conn, now: city_figures(conn, q, now).to_wire()))
 
 
 @router.get("/city/reports", summary="The reports behind the figures (analyst)", responses=_ERRORS)
 async def figures_reports(
-    who: Caller,
+    q: Question,
     request: Request,
-    start: Start,
-    end: End,
-    area: Area = None,
-    category: Code = None,
-    channel: Code = None,
-    status: Code = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> Response:
-    _analyst(who)
-    q = _query(start, end, area, category, channel, status)
-    settings = request.app.state.settings
-
-    def page() -> dict[str, Any]:
-        with read_tx(request.app.state.engine) as conn:
-            return city_reports(conn, q, settings.now(), offset=offset, limit=limit).to_wire()
-
-    return _json(await run_in_threadpool(page))
+    return _json(
+        await _read(
+            request,
+            lambda conn, now: city_reports(conn, q, now, offset=offset, limit=limit).to_wire(),
+        )
+    )
 
 
 @router.get(
@@ -134,33 +128,18 @@ async def figures_reports(
     responses={**_ERRORS, 200: {"content": {"text/csv": {}, "application/octet-stream": {}}}},
 )
 async def figures_export(
-    who: Caller,
+    q: Question,
     request: Request,
-    start: Start,
-    end: End,
     format: ExportFormat = ExportFormat.CSV,
     table: Code = None,
-    area: Area = None,
-    category: Code = None,
-    channel: Code = None,
-    status: Code = None,
 ) -> Response:
-    _analyst(who)
-    q = _query(start, end, area, category, channel, status)
-    settings = request.app.state.settings
-
-    def build() -> tuple[bytes, str, str]:
-        with read_tx(request.app.state.engine) as conn:
-            now = settings.now()
-            figures = city_figures(conn, q, now)
-            page = (
-                city_reports(conn, q, now, limit=EXPORT_REPORTS)
-                if table == "laporan" or format is ExportFormat.XLSX
-                else None
-            )
+    def build(conn: Connection, now: datetime) -> tuple[bytes, str, str]:
+        figures = city_figures(conn, q, now)
+        wants_list = table == "laporan" or format is ExportFormat.XLSX
+        page = city_reports(conn, q, now, limit=EXPORT_REPORTS) if wants_list else None
         return export_tables(figures, format, table, page)
 
-    data, media, name = await run_in_threadpool(build)
+    data, media, name = await _read(request, build)
     return Response(
         data,
         media_type=media,
