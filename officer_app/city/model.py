@@ -61,7 +61,6 @@ class CityModel:
     reports: CityReportPage | None = None
     loading: bool = False
     error: str = ""
-    notice: str = ""  # the last export's outcome, shown once
 
     def __post_init__(self, source: CitySource) -> None:
         self._source = source
@@ -77,7 +76,7 @@ class CityModel:
 
     @property
     def at_kelurahan(self) -> bool:
-        return bool(self.area) and self.area is not None and self.area.count(".") == 3
+        return self.area is not None and self.area.count(".") == 3
 
     async def set_kind(self, kind: PeriodKind) -> None:
         if kind is PeriodKind.CUSTOM:
@@ -166,15 +165,15 @@ class CityModel:
     async def export(self, fmt: str, table: str | None = None) -> tuple[bytes, str] | None:
         """The file for a download / save dialog, or None (the reason is in `error`)."""
         query, source = self.query, self._source
-        self.notice = ""
         try:
             return await asyncio.to_thread(source.city_export, query, fmt, table)
         except SyncError as exc:
             self.error = self._explain(exc)
             return None
 
-    def exported(self, name: str | None) -> None:
-        self.notice = self.t("city.export.saved", name=name) if name else ""
+    def save_failed(self) -> None:
+        """The file came, but this platform could not save it."""
+        self.error = self.t("city.export.failed")
 
     def _explain(self, exc: SyncError) -> str:
         if isinstance(exc, Offline):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
+from functools import partial
 
 import flet as ft
 
@@ -21,12 +22,15 @@ from domain.categories import CATEGORIES, CHANNELS
 from domain.city import AreaLevel, AreaRow, CityFigures, CountRow, PeriodKind
 
 from ...i18n import Translator
+from ...supervisor.views.cards import kpi as card
+from ...supervisor.views.cards import section
+from ...supervisor.views.charts import bar_chart
+from ...supervisor.views.shell import CITY_NAV, role_view
 from ...views.context import use_session
 from ..model import CityModel
 from ..state import city_model
 from ..texts import category_label, channel_label, day, hours, month, number, share
 from .choropleth import choropleth
-from .shell import CITY_NAV, city_view
 
 log = logging.getLogger(__name__)
 
@@ -45,29 +49,9 @@ def tap(
     return handler
 
 
-def kpi(identifier: str, label: str, value: str, sub: str = "") -> ft.Control:
-    return ft.Semantics(
-        identifier=f"city-kpi-{identifier}",
-        container=True,
-        content=ft.Container(
-            width=210,
-            padding=12,
-            border_radius=8,
-            bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
-            content=ft.Column(
-                spacing=2,
-                controls=[
-                    ft.Text(label, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-                    ft.Text(value, size=22, weight=ft.FontWeight.BOLD),
-                    ft.Text(sub, size=11, color=ft.Colors.ON_SURFACE_VARIANT),
-                ],
-            ),
-        ),
-    )
-
-
 def kpis(f: CityFigures, tr: Translator) -> list[ft.Control]:
     t, lang = f.totals, tr.lang
+    kpi = partial(card, prefix="city-kpi")
     return [
         kpi("reports", tr.t("city.kpi.reports"), number(t.reports, lang)),
         kpi("reporters", tr.t("city.kpi.reporters"), number(t.reporters, lang)),
@@ -104,32 +88,8 @@ def kpis(f: CityFigures, tr: Translator) -> list[ft.Control]:
     ]
 
 
-def section(
-    identifier: str, title: str, content: ft.Control, download: ft.Control | None = None
-) -> ft.Control:
-    head: list[ft.Control] = [ft.Text(title, weight=ft.FontWeight.W_600, expand=True)]
-    if download is not None:
-        head.append(download)
-    return ft.Semantics(
-        identifier=identifier,
-        container=True,
-        content=ft.Container(
-            padding=12,
-            border_radius=8,
-            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
-            content=ft.Column(spacing=6, controls=[ft.Row(controls=head), content]),
-        ),
-    )
-
-
-def count_table(
-    rows: Sequence[CountRow], label: Callable[[str], str], tr: Translator
-) -> ft.Control:
-    lang = tr.lang
-
-    def cell(text: str) -> ft.DataCell:
-        return ft.DataCell(content=ft.Text(text))
-
+def data_table(headers: Sequence[tuple[str, bool]], rows: Sequence[ft.DataRow]) -> ft.Control:
+    """A compact table, scrolled sideways when wider than the screen; (label, numeric)."""
     return ft.Row(
         scroll=ft.ScrollMode.AUTO,
         controls=[
@@ -137,24 +97,38 @@ def count_table(
                 heading_row_height=36,
                 data_row_min_height=32,
                 data_row_max_height=36,
-                columns=[
-                    ft.DataColumn(label=ft.Text(tr.t("city.col.name"))),
-                    ft.DataColumn(label=ft.Text(tr.t("city.col.reports")), numeric=True),
-                    ft.DataColumn(label=ft.Text(tr.t("city.col.reporters")), numeric=True),
-                    ft.DataColumn(label=ft.Text(tr.t("city.col.resolved")), numeric=True),
-                ],
-                rows=[
-                    ft.DataRow(
-                        cells=[
-                            cell(label(r.code)),
-                            cell(number(r.reports, lang)),
-                            cell(number(r.reporters, lang)),
-                            cell(number(r.resolved, lang)),
-                        ]
-                    )
-                    for r in rows
-                ],
+                columns=[ft.DataColumn(label=ft.Text(h), numeric=n) for h, n in headers],
+                rows=list(rows),
             )
+        ],
+    )
+
+
+def cell(text: str, colour: str | None = None) -> ft.DataCell:
+    return ft.DataCell(content=ft.Text(text, color=colour))
+
+
+def count_table(
+    rows: Sequence[CountRow], label: Callable[[str], str], tr: Translator
+) -> ft.Control:
+    lang = tr.lang
+    return data_table(
+        [
+            (tr.t("city.col.name"), False),
+            (tr.t("city.col.reports"), True),
+            (tr.t("city.col.reporters"), True),
+            (tr.t("city.col.resolved"), True),
+        ],
+        [
+            ft.DataRow(
+                cells=[
+                    cell(label(r.code)),
+                    cell(number(r.reports, lang)),
+                    cell(number(r.reporters, lang)),
+                    cell(number(r.resolved, lang)),
+                ]
+            )
+            for r in rows
         ],
     )
 
@@ -187,10 +161,6 @@ def report_table(model: CityModel, tr: Translator) -> ft.Control:
     if page is None:
         return ft.Container()
     lang = tr.lang
-
-    def cell(text: str, colour: str | None = None) -> ft.DataCell:
-        return ft.DataCell(content=ft.Text(text, color=colour))
-
     rows = [
         ft.DataRow(
             cells=[
@@ -208,23 +178,12 @@ def report_table(model: CityModel, tr: Translator) -> ft.Control:
     ]
     controls: list[ft.Control] = [
         ft.Text(tr.t("city.reports_shown", shown=len(page.reports), total=page.total)),
-        ft.Row(
-            scroll=ft.ScrollMode.AUTO,
-            controls=[
-                ft.DataTable(
-                    heading_row_height=36,
-                    data_row_min_height=32,
-                    data_row_max_height=36,
-                    columns=[
-                        ft.DataColumn(label=ft.Text(tr.t("city.col.tracking"))),
-                        ft.DataColumn(label=ft.Text(tr.t("city.col.category"))),
-                        ft.DataColumn(label=ft.Text(tr.t("city.col.status"))),
-                        ft.DataColumn(label=ft.Text(tr.t("city.col.received"))),
-                        ft.DataColumn(label=ft.Text(tr.t("city.col.sla"))),
-                    ],
-                    rows=rows,
-                )
+        data_table(
+            [
+                (tr.t(f"city.col.{key}"), False)
+                for key in ("tracking", "category", "status", "received", "sla")
             ],
+            rows,
         ),
     ]
     if len(page.reports) < page.total:
@@ -240,7 +199,7 @@ def report_table(model: CityModel, tr: Translator) -> ft.Control:
 def breadcrumb(model: CityModel, tr: Translator) -> ft.Control:
     crumbs: list[tuple[str | None, str]] = [(None, tr.t("city.jakarta"))]
     area = model.area or ""
-    names = _names(model)
+    names = model.area_names
     parts = area.split(".")
     for depth in range(2, len(parts) + 1):
         prefix = ".".join(parts[:depth])
@@ -261,11 +220,6 @@ def breadcrumb(model: CityModel, tr: Translator) -> ft.Control:
             )
         )
     return ft.Row(spacing=0, wrap=True, controls=controls)
-
-
-def _names(model: CityModel) -> dict[str, str]:
-    """Names of the areas on the breadcrumb (remembered as the user drills down)."""
-    return model.area_names
 
 
 def _dropdown(
@@ -457,11 +411,12 @@ def CityDashboard() -> ft.View:
             )
         except Exception as exc:  # no save dialog on this platform
             log.info("save dialog failed: %s", exc)
-            model.error = tr.t("city.export.failed")
+            model.save_failed()
             return
-        model.exported(saved or name if page.web else saved)
-        if model.notice:
-            app.say(model.notice)
+        # The browser's download has no path to report; a cancelled dialog gives None.
+        shown = name if page.web else saved
+        if shown:
+            app.say(tr.t("city.export.saved", name=shown))
 
     def csv_button(table: str) -> ft.Control:
         return ft.Semantics(
@@ -520,11 +475,8 @@ def CityDashboard() -> ft.View:
                 )
             )
         body.append(ft.Row(wrap=True, spacing=10, run_spacing=10, controls=kpis(f, tr)))
-        from ...supervisor.views.charts import bar_chart
-
         body.append(
             section(
-                "city-months",
                 tr.t("city.months"),
                 bar_chart(
                     [(month(m.month, lang), m.reports) for m in f.months],
@@ -532,7 +484,8 @@ def CityDashboard() -> ft.View:
                     colour=ft.Colors.INDIGO_400,
                     label_chars=8,
                 ),
-                csv_button("bulan"),
+                identifier="city-months",
+                trailing=csv_button("bulan"),
             )
         )
         level = tr.t(f"city.level.{f.query.area_level.value}")
@@ -542,18 +495,18 @@ def CityDashboard() -> ft.View:
                     ft.Container(
                         col={"xs": 12, "lg": 5},
                         content=section(
-                            "city-areas",
                             tr.t("city.areas", level=level),
                             area_list(f.areas, model, tr, openable=not model.at_kelurahan),
-                            csv_button("wilayah"),
+                            identifier="city-areas",
+                            trailing=csv_button("wilayah"),
                         ),
                     ),
                     ft.Container(
                         col={"xs": 12, "lg": 7},
                         content=section(
-                            "city-map",
                             tr.t("city.map"),
                             choropleth(f, model, tr),
+                            identifier="city-map",
                         ),
                     ),
                 ]
@@ -565,19 +518,19 @@ def CityDashboard() -> ft.View:
                     ft.Container(
                         col={"xs": 12, "lg": 6},
                         content=section(
-                            "city-categories",
                             tr.t("city.categories"),
                             count_table(f.categories, lambda c: category_label(c, lang), tr),
-                            csv_button("kategori"),
+                            identifier="city-categories",
+                            trailing=csv_button("kategori"),
                         ),
                     ),
                     ft.Container(
                         col={"xs": 12, "lg": 6},
                         content=section(
-                            "city-channels",
                             tr.t("city.channels"),
                             count_table(f.channels, channel_label, tr),
-                            csv_button("kanal"),
+                            identifier="city-channels",
+                            trailing=csv_button("kanal"),
                         ),
                     ),
                 ]
@@ -586,22 +539,20 @@ def CityDashboard() -> ft.View:
         if model.reports is not None:
             body.append(
                 section(
-                    "city-reports",
                     tr.t("city.reports"),
                     report_table(model, tr),
-                    csv_button("laporan"),
+                    identifier="city-reports",
+                    trailing=csv_button("laporan"),
                 )
             )
-    return city_view(
+    return role_view(
         session,
         route="/",
         title=tr.t("city.title"),
         body=body,
+        nav=CITY_NAV,
         selected=0,
         actions=[
             ft.IconButton(ft.Icons.REFRESH, tooltip=tr.t("city.refresh"), on_click=model.refresh)
         ],
     )
-
-
-__all__ = ["CITY_NAV", "CityDashboard"]

@@ -13,33 +13,11 @@ from ...views.context import use_session
 from ..dashboard import PERIODS
 from ..state import supervisor_state
 from ..texts import duration_text, share_text
+from .cards import kpi, section
 from .charts import bar_chart, ranked_bars
 from .shell import SUPERVISOR_NAV, role_view
 
 STATUS_ORDER = tuple(Status)
-
-
-def kpi(
-    identifier: str, label: str, value: str, sub: str = "", colour: str | None = None
-) -> ft.Control:
-    return ft.Semantics(
-        identifier=f"kpi-{identifier}",
-        container=True,
-        content=ft.Container(
-            width=230,
-            padding=12,
-            border_radius=8,
-            bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
-            content=ft.Column(
-                spacing=2,
-                controls=[
-                    ft.Text(label, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-                    ft.Text(value, size=22, weight=ft.FontWeight.BOLD, color=colour),
-                    ft.Text(sub, size=11, color=ft.Colors.ON_SURFACE_VARIANT),
-                ],
-            ),
-        ),
-    )
 
 
 def kpis(f: DashboardFigures, tr: Translator) -> list[ft.Control]:
@@ -73,17 +51,6 @@ def kpis(f: DashboardFigures, tr: Translator) -> list[ft.Control]:
             tr.t("supervisor.kpi.share", part=within.part, whole=within.whole),
         ),
     ]
-
-
-def section(title: str, content: ft.Control) -> ft.Control:
-    return ft.Container(
-        padding=12,
-        border_radius=8,
-        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
-        content=ft.Column(
-            spacing=6, controls=[ft.Text(title, weight=ft.FontWeight.W_600), content]
-        ),
-    )
 
 
 @ft.component
