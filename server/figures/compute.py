@@ -81,7 +81,8 @@ class _Sql:
 
 
 def _jakarta(hour: str) -> datetime:
-    return (datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)).astimezone(JAKARTA)
+    # fromisoformat, not strptime: 8,784 hours a year, and strptime costs ~80 ms of them.
+    return datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(JAKARTA)
 
 
 def _where(q: CityQuery) -> list[ColumnElement[bool]]:
