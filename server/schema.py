@@ -232,6 +232,34 @@ reports = Table(
         "dispatched_at",
         "completed_at",
     ),
+    # The distinct reporters per category, per channel and in total (migration 6).
+    Index(
+        "ix_reports_by_category",
+        "category",
+        "reporter_id",
+        "received_at",
+        "kelurahan_code",
+        "channel",
+        "status",
+    ),
+    Index(
+        "ix_reports_by_channel",
+        "channel",
+        "reporter_id",
+        "received_at",
+        "kelurahan_code",
+        "category",
+        "status",
+    ),
+    Index(
+        "ix_reports_by_reporter",
+        "reporter_id",
+        "received_at",
+        "kelurahan_code",
+        "category",
+        "channel",
+        "status",
+    ),
 )
 
 timeline = Table(

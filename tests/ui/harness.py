@@ -21,6 +21,7 @@ repainting): `RenderErrors` records them and the fixtures fail the test on any.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 import traceback
@@ -60,6 +61,8 @@ PHONE = {"width": 360, "height": 740}
 WAIT_MS = 30_000  # for a node to appear: generous, a loaded 2-core machine is slow
 TYPE_DEADLINE_S = 45.0  # all tries of one `Ui.type`
 FOCUS_TRY_MS = 5_000  # one click's wait for focus before clicking again
+TAB_DEADLINE_S = 60.0  # all taps of one `Ui.tab`
+TAB_TRY_MS = 8_000  # one tap's wait for the destination before tapping again
 # The focused element is a text input inside the field's semantics node.
 FOCUSED_IN = """ident => {
     const field = document.querySelector(`[flt-semantics-identifier="${ident}"]`);
@@ -208,6 +211,23 @@ class Ui:
 
     def click(self, ident: str, timeout: float = WAIT_MS) -> None:
         self.wait(ident, timeout).click()
+
+    def tab(self, label: str, shows: str) -> None:
+        """Go to a bottom-navigation destination: tap the tab named `label` until a node
+        whose identifier starts with `shows` is there. On a loaded machine a tap can
+        land while Flutter rebuilds the bar and be lost; tapping a tab that is already
+        selected does nothing, so tapping again is safe."""
+        tab = self.page.get_by_role("tab", name=re.compile(label)).first
+        deadline = time.monotonic() + TAB_DEADLINE_S
+        while True:
+            tab.wait_for(state="attached", timeout=WAIT_MS)
+            tab.click()
+            try:
+                self.nodes(shows).first.wait_for(state="attached", timeout=TAB_TRY_MS)
+                return
+            except PlaywrightTimeoutError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the {label!r} tab never showed {shows}…") from None
 
     def type(self, ident: str, text: str) -> None:
         """Replace a text field's content, typing like a person would; checked.

@@ -9,7 +9,6 @@ language switches to English at runtime.
 from __future__ import annotations
 
 import os
-import re
 import time
 
 import pytest
@@ -21,13 +20,6 @@ from .harness import Stack, Ui
 from .test_ui_sign_in_queue import server_to_act_order
 
 pytestmark = pytest.mark.browser
-
-
-def nav(ui: Ui, label: str) -> None:
-    """Tap a bottom navigation destination by its label."""
-    tab = ui.page.get_by_role("tab", name=re.compile(label)).first
-    tab.wait_for(state="attached", timeout=20_000)
-    tab.click()
 
 
 def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack: Stack) -> None:
@@ -61,7 +53,7 @@ def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack
     ui.click("action-accept")
     # ...and refused by the server on the next sync.
     ui.back()
-    nav(ui, "Perlu perhatian")
+    ui.tab("Perlu perhatian", shows="attention-")
     card = ui.wait(f"attention-{tracking_id}", timeout=90_000)  # a sync round trip
     items = local_db.attention_items(stack.device.db)
     assert [i.tracking_id for i in items] == [tracking_id]
@@ -80,11 +72,10 @@ def test_language_switches_to_english_at_runtime(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
     ui.wait("stage-to_act", timeout=30_000)
     assert "Perlu tindakan" in ui.text_of("stage-to_act")
-    nav(ui, "Pengaturan")
-    ui.wait("settings-language")
+    ui.tab("Pengaturan", shows="settings-language")
     ui.page.get_by_role("button", name="English").first.click()
     ui.wait_until(lambda: "Language" in ui.texts(), timeout_s=30)
-    nav(ui, "Queue")
+    ui.tab("Queue", shows="stage-to_act")
     ui.wait_until(lambda: "To act on" in ui.text_of("stage-to_act"), timeout_s=30)
     assert stack.device.prefs.language == "en"  # kept on the device
 
@@ -96,7 +87,7 @@ def test_penyimpanan_shows_the_space_used_and_cleans_up_now(ui: Ui, stack: Stack
     leftover = stack.device.photo_dir / f"{'ef' * 32}.jpg"
     leftover.write_bytes(b"\xff" * 300_000)
     os.utime(leftover, (time.time() - 86_400,) * 2)
-    nav(ui, "Pengaturan")
+    ui.tab("Pengaturan", shows="settings-storage")
     ui.click("settings-storage")
     ui.wait("storage-total", timeout=20_000)
     assert "Laporan (" in ui.text_of("storage-reports")

@@ -20,8 +20,7 @@ def test_the_offline_map_has_clickable_numbered_markers(ui: Ui, stack: Stack) ->
     for stage in ("to_act", "in_progress", "rework", "waiting_validation", "done"):
         box = ui.wait(f"stage-{stage}").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, stage
-    ui.page.get_by_role("tab", name="Peta").first.click()
-    ui.wait("map-canvas", timeout=20_000)
+    ui.tab("Peta", shows="map-canvas")
     ui.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
     # No tiles: said so, and still a map (the list is only there when asked for).
     assert "offline" in ui.text_of("map-offline")
