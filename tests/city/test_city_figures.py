@@ -146,8 +146,15 @@ def _independent(rows: list[dict[str, Any]], now: datetime, keep: Any) -> dict[s
             {"channel": "twitter", "status": "selesai"},
             lambda r: r["channel"] == "twitter" and r["status"] == "selesai",
         ),
+        # A short period and one kelurahan read their own index ranges (a plan of their
+        # own in server/figures/compute.py): the same figures all the same.
+        (
+            {"start": "2024-05-01", "end": "2024-05-31"},
+            lambda r: _utc(r["received_at"]).astimezone(WIB).strftime("%Y-%m") == "2024-05",
+        ),
+        ({"area": "31.75.08.1004"}, lambda r: r["kelurahan_code"] == "31.75.08.1004"),
     ],
-    ids=["city", "kota-pohon", "twitter-selesai"],
+    ids=["city", "kota-pohon", "twitter-selesai", "may", "one-kelurahan"],
 )
 def test_figures_equal_an_independent_computation(
     year: YearServer, params: dict[str, str], keep: Any

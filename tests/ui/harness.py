@@ -74,6 +74,20 @@ DESKTOP = {"width": 1280, "height": 800}
 JAKARTA = {"latitude": -6.1944, "longitude": 106.8229, "accuracy": 8}  # Menteng
 
 
+def _closed_connection(exc: BaseException) -> bool:
+    """An update that raced the browser tab's close: flet-web has already dropped the
+    tab's send queue (`AttributeError: 'NoneType' object has no attribute
+    'put_nowait'` in its `send_message`). Nothing failed to render: no one is looking."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return (
+        isinstance(exc, AttributeError)
+        and "put_nowait" in str(exc)
+        and bool(frames)
+        and frames[-1].filename.endswith("flet_web/fastapi/flet_app.py")
+        and frames[-1].name == "send_message"
+    )
+
+
 class RenderErrors:
     """Records exceptions raised while Flet renders a component (test-only hook)."""
 
@@ -92,9 +106,10 @@ class RenderErrors:
         def update(self: Any) -> Any:
             try:
                 return original(self)
-            except Exception:
-                with errors._lock:
-                    errors.errors.append(traceback.format_exc())
+            except Exception as exc:
+                if not _closed_connection(exc):
+                    with errors._lock:
+                        errors.errors.append(traceback.format_exc())
                 raise
 
         component.Component.update = update  # type: ignore[method-assign]

@@ -30,6 +30,7 @@ from tests.ui.harness import DESKTOP, JAKARTA, PHONE, Ui
 from .harness import Trio
 
 SYNC_TIMEOUT_S = 60
+PULL_TRY_S = 15  # one tap's wait in `pull_until` before tapping again
 WAIT_S = 45  # a loaded 2-core machine runs three apps, a server and Chromium
 
 
@@ -39,6 +40,24 @@ def sync(ui: Ui) -> None:
     ui.wait_until(
         lambda: "Semua data terkirim" in ui.text_of("sync-waiting"), timeout_s=SYNC_TIMEOUT_S
     )
+
+
+def pull_until(ui: Ui, shown: Callable[[], bool]) -> None:
+    """Tap "Sinkronkan" until the screen shows what another device did (`shown`).
+
+    One tap is not enough on a loaded machine: a tap can be lost, and "all sent" is
+    true before the tap for a device with nothing to send, so tap again until the
+    pulled change is on the screen.
+    """
+    deadline = time.monotonic() + SYNC_TIMEOUT_S
+    while True:
+        ui.click("sync-now")
+        try:
+            ui.wait_until(shown, timeout_s=PULL_TRY_S)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def sync_until(
@@ -170,7 +189,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
 
         # --- the validator: the evidence side by side, send back with a note ------------
         val.open("/")
-        sync(val)
+        pull_until(val, lambda: val.nodes(f"waiting-{tid}").count() == 1)
         val.click(f"waiting-{tid}", timeout=30_000)
         val.wait("review-send-back", timeout=20_000)
         val.wait_until(lambda: val.nodes("photo-before-").count() == 1, timeout_s=WAIT_S)
@@ -194,8 +213,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
 
         # --- the officer reworks and completes again ------------------------------------
         off.back()
-        sync(off)
-        off.wait_until(lambda: off.nodes(f"queue-row-{tid}").count() == 1, timeout_s=WAIT_S)
+        pull_until(off, lambda: off.nodes(f"queue-row-{tid}").count() == 1)
         off.click(f"queue-row-{tid}", timeout=30_000)
         # "Dikembalikan" on top: the validator's note, who and when; the stage says rework.
         off.wait("detail-returned")
@@ -221,7 +239,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
 
         # --- the validator sees the flags, undoes once, then approves --------------------
         val.open("/")
-        sync(val)
+        pull_until(val, lambda: val.nodes(f"waiting-{tid}").count() == 1)
         val.click(f"waiting-{tid}", timeout=30_000)
         val.wait("review-approve", timeout=20_000)
         val.wait("flag-after-gallery")  # picked from the gallery, beside the photo
@@ -247,8 +265,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
 
         # --- the supervisor's figures follow after their sync ---------------------------
         sup.click("nav-dashboard")
-        sync(sup)
-        sup.wait_until(lambda: done_count(sup) == done_before + 1, timeout_s=WAIT_S)
+        pull_until(sup, lambda: done_count(sup) == done_before + 1)
         sup.click("nav-team")
         sup.wait_until(
             lambda: team_done(sup, officer.user.name) == team_before + 1, timeout_s=WAIT_S
