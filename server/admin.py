@@ -9,16 +9,18 @@ their next pull.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from domain import Role, Status, UnitKind
+from domain.protocol import Entity
 
 from .auth import EndReason, hash_password, revoke_device
 from .config import Settings, system_clock
 from .errors import InvalidRequest
-from .feed import publish_report_change, publish_user_change
+from .feed import publish_audience_change, publish_report_change, publish_user_change
 from .schema import reports, sessions, units, users
 from .scope import report_audience, user_audience
 
@@ -26,6 +28,7 @@ __all__ = [
     "create_unit",
     "create_user",
     "deactivate_user",
+    "move_user",
     "revoke_device",
     "set_open_queue",
 ]
@@ -138,3 +141,80 @@ def set_open_queue(
     conn.execute(update(units).where(units.c.id == unit_id).values(officers_see_open_queue=visible))
     for rid in open_ids:
         publish_report_change(conn, rid, before[rid], now=at)
+
+
+# Assignments an officer still has to act on: after a move they stay theirs (they may
+# finish them), and the old unit's supervisor decides whether to reassign them.
+_UNFINISHED = (Status.DIDISPOSISIKAN, Status.DITERIMA, Status.DALAM_PROSES)
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """What moving a user changed on devices."""
+
+    old_unit: str | None
+    new_unit: str
+    reports_changed: int  # reports that left or reached someone's device
+    users_changed: int  # colleagues who left or reached a supervisor's device
+    unfinished: tuple[str, ...]  # tracking ids still assigned to the moved officer
+
+
+def move_user(
+    conn: Connection, username: str, unit_id: str, *, now: datetime | None = None
+) -> Moved:
+    """Move a user to another unit and publish what that changes on devices.
+
+    An officer's device drops the old unit's open queue and gets the new one's (when
+    the unit shows it to officers); the old unit's supervisors lose the officer from
+    their team and the new unit's gain them. A supervisor's device drops every report
+    and officer of the old unit and gets the new unit's. Only the devices whose view
+    changed get a feed row (a remove or an upsert), not every viewer of the reports.
+    Reports assigned to the officer stay assigned (see `_UNFINISHED`).
+    """
+    at = now or system_clock()
+    user = conn.execute(
+        select(users.c.id, users.c.unit_id, users.c.role).where(users.c.username == username)
+    ).first()
+    if user is None:
+        raise InvalidRequest(f"no user {username}")
+    if conn.execute(select(units.c.id).where(units.c.id == unit_id)).first() is None:
+        raise InvalidRequest(f"no unit {unit_id}")
+    old = user.unit_id
+    units_touched = [u for u in (old, unit_id) if u is not None]
+    report_ids = list(
+        conn.execute(
+            select(reports.c.id).where(
+                or_(reports.c.unit_id.in_(units_touched), reports.c.assignee_id == user.id)
+            )
+        ).scalars()
+    )
+    # The moved user, and for a supervisor their old and new teams.
+    user_ids = [user.id]
+    if user.role == Role.SUPERVISOR.value:
+        user_ids += list(
+            conn.execute(
+                select(users.c.id).where(users.c.unit_id.in_(units_touched), users.c.id != user.id)
+            ).scalars()
+        )
+    reports_before = {rid: report_audience(conn, rid) for rid in report_ids}
+    users_before = {uid: user_audience(conn, uid) for uid in user_ids}
+    conn.execute(update(users).where(users.c.id == user.id).values(unit_id=unit_id))
+    reports_changed = sum(
+        publish_audience_change(conn, Entity.REPORT, rid, before, report_audience(conn, rid), at)
+        for rid, before in reports_before.items()
+    )
+    users_changed = sum(
+        publish_audience_change(conn, Entity.USER, uid, before, user_audience(conn, uid), at)
+        for uid, before in users_before.items()
+    )
+    unfinished = tuple(
+        conn.execute(
+            select(reports.c.tracking_id)
+            .where(
+                reports.c.assignee_id == user.id,
+                reports.c.status.in_([s.value for s in _UNFINISHED]),
+            )
+            .order_by(reports.c.tracking_id)
+        ).scalars()
+    )
+    return Moved(old, unit_id, reports_changed, users_changed, unfinished)

@@ -4,6 +4,7 @@
     tindak-server migrate                      schema + the kota/kecamatan/kelurahan units
     tindak-server create-unit --id ID --kind KIND --name NAME [--parent ID] [--kota K]
     tindak-server create-user --username U --password P --name N --role R [--unit ID]
+    tindak-server move-user --username U --unit ID   feed changes follow (admin.move_user)
     tindak-server seed-demo [--reports 5000] [--seed 2024]
     tindak-server create-api-key --channel jaki [--label TEXT]
     tindak-server list-devices --username U
@@ -258,6 +259,33 @@ def cmd_revoke_device(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_move_user(args: argparse.Namespace) -> None:
+    from .admin import move_user
+
+    settings = _settings(args)
+    engine = _engine(settings)
+    try:
+        with write_tx(engine) as conn:
+            if _unit_name(conn, args.unit) is None:
+                raise CliError(f"Unit {args.unit} tidak ada.", f"No unit {args.unit}.")
+            _user_id(conn, args.username)
+            moved = move_user(conn, args.username, args.unit, now=settings.now())
+    finally:
+        engine.dispose()
+    _say(
+        f"{args.username} pindah dari {moved.old_unit or '-'} ke {moved.new_unit}: "
+        f"{moved.reports_changed} laporan dan {moved.users_changed} pengguna berubah di perangkat.",
+        f"{args.username} moved from {moved.old_unit or '-'} to {moved.new_unit}: "
+        f"{moved.reports_changed} reports and {moved.users_changed} users change on devices.",
+    )
+    if moved.unfinished:
+        _say(
+            f"Masih ditugaskan kepadanya ({len(moved.unfinished)}), alihkan bila perlu: "
+            + ", ".join(moved.unfinished),
+            f"Still assigned to them ({len(moved.unfinished)}), reassign if needed.",
+        )
+
+
 def _unit_name(conn: Connection, unit_id: str) -> str | None:
     name = conn.execute(select(units.c.name).where(units.c.id == unit_id)).scalar()
     return None if name is None else str(name)
@@ -411,6 +439,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--unit")
+
+    p = add("move-user", cmd_move_user, "Pindahkan pengguna ke unit lain / move a user to a unit")
+    p.add_argument("--username", required=True)
+    p.add_argument("--unit", required=True)
 
     p = add("seed-demo", cmd_seed_demo, "Isi data demo / seed demo data")
     p.add_argument("--reports", type=int, default=5000)

@@ -47,6 +47,24 @@ def _publish(
     conn.execute(feed.insert(), rows)
 
 
+def publish_audience_change(
+    conn: Connection,
+    entity: Entity,
+    entity_id: str,
+    before: set[str],
+    after: set[str],
+    now: datetime | None = None,
+) -> bool:
+    """Record that an unchanged entity left or reached some devices (its audience moved,
+    e.g. a user changed unit): a remove for who left, an upsert for who joined, nothing
+    for the rest. True if anyone's view changed."""
+    left, joined = before - after, after - before
+    if not left and not joined:
+        return False
+    _publish(conn, entity, entity_id, left, joined, now)
+    return True
+
+
 def publish_report_change(
     conn: Connection, report_id: str, audience_before: set[str], *, now: datetime | None = None
 ) -> None:

@@ -171,6 +171,13 @@ def test_refusals_are_bilingual_with_exit_codes(
     assert code == 1 and "Tidak ada sesi aktif" in err and "No live session" in err
     code, err = run("list-devices", "--username", "siapa")
     assert code == 1 and "siapa" in err
+    code, out = run("move-user", "--username", "andi", "--unit", "kel-31.71.06.1002")
+    assert code == 0 and "pindah dari kel-31.71.06.1001 ke kel-31.71.06.1002" in out, out
+    assert "moved from" in out
+    code, err = run("move-user", "--username", "andi", "--unit", "kel-nowhere")
+    assert code == 1 and "Unit kel-nowhere tidak ada" in err and "No unit" in err
+    code, err = run("move-user", "--username", "siapa", "--unit", "kel-31.71.06.1002")
+    assert code == 1 and "siapa" in err
     assert run("bogus-command")[0] == 2
 
 
