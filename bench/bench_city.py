@@ -7,7 +7,10 @@ and, when PostgreSQL answers, a fresh PostgreSQL database, then times for each:
 - `kota`: the same for one kota (Jakarta Timur, the largest);
 - `naive`: the baseline measured in the same run: every row of the period loaded into
   Python and the same figures computed there (what a dashboard built on `SELECT *` does).
-It prints medians, the ratio naive / figures, and the targets.
+It prints medians, the ratio naive / figures, and the targets, against the wall time
+and against the CPU time the work took (this process's, plus the PostgreSQL backend's
+read from /proc): on a busy machine the wall time measures the machine, the CPU time
+still measures the query.
 
     .venv/bin/python bench/bench_city.py [--repeat 5] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
@@ -17,6 +20,7 @@ Targets: the whole city < 1 s and one kota < 300 ms, on SQLite and on PostgreSQL
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -88,16 +92,45 @@ def naive(conn: Any, q: CityQuery) -> dict[str, Any]:
     return {"reports": len(rows), "reporters": len(reporters), "days": by_day, "kel": kel}
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median wall and CPU (this process) milliseconds. On SQLite the database works in
-    this process, so CPU time is the less noisy figure on a busy machine."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+class Backend:
+    """CPU seconds of the PostgreSQL backend serving this benchmark's connection, read
+    from /proc (the database runs on this machine). With this process's own CPU time it
+    gives the work a query cost, which a busy machine inflates far less than the wall
+    time. None where /proc does not show the backend (another machine)."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+
+    def cpu(self) -> float | None:
+        if self.pid is None:
+            return None
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+
+
+def median_ms(fn: Callable[[], object], repeat: int, backend: Backend) -> tuple[float, float]:
+    """Median wall and CPU milliseconds. CPU is this process's (on SQLite the database
+    works in this process) plus, on PostgreSQL, the backend's: the less noisy figure on
+    a busy machine."""
     wall, cpu = [], []
     for _ in range(repeat):
-        started, cpu_started = time.perf_counter(), time.process_time()
+        started, cpu_started, db_started = time.perf_counter(), time.process_time(), backend.cpu()
         fn()
         wall.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - cpu_started)
+        db_ended = backend.cpu()
+        db = db_ended - db_started if db_started is not None and db_ended is not None else 0.0
+        cpu.append(time.process_time() - cpu_started + db)
     return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
+
+
+def cpu_verdict(cpu_ms: float, target: float) -> str:
+    return "ok" if cpu_ms < target else "OVER TARGET"
 
 
 def bench(label: str, url: str, repeat: int) -> None:
@@ -116,11 +149,13 @@ def bench(label: str, url: str, repeat: int) -> None:
         f"\n{label}: seeded {summary.reports:,} reports from {summary.reporters:,} reporters in {seeded:.1f} s"
     )
     city, kota = CityQuery(YEAR), CityQuery(YEAR, area=KOTA)
-    sqlite = engine.dialect.name == "sqlite"
+    backend = Backend()
 
     def run(q: CityQuery, fn: Callable[[Any, CityQuery], Any]) -> Callable[[], object]:
         def go() -> object:
             with read_tx(engine) as conn:
+                if engine.dialect.name == "postgresql":
+                    backend.pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
                 return fn(conn, q)
 
         return go
@@ -130,10 +165,11 @@ def bench(label: str, url: str, repeat: int) -> None:
     base = run(city, naive)()
     assert got.totals.reports == base["reports"] and got.totals.reporters == base["reporters"]
     for name, q, target in (("city", city, 1000.0), ("kota", kota, 300.0)):
-        fast, fast_cpu = median_ms(run(q, figures), repeat)
-        slow, slow_cpu = median_ms(run(q, naive), max(1, repeat // 2))
+        run(q, figures)()  # the backend's pid, and a warm cache like the naive run's
+        fast, fast_cpu = median_ms(run(q, figures), repeat, backend)
+        slow, slow_cpu = median_ms(run(q, naive), max(1, repeat // 2), backend)
         verdict = "ok" if fast < target else "OVER TARGET"
-        cpu = f"   (cpu here {fast_cpu:.0f} vs {slow_cpu:.0f} ms)" if sqlite else ""
+        cpu = f"   (cpu {fast_cpu:.0f} vs {slow_cpu:.0f} ms: {cpu_verdict(fast_cpu, target)})"
         print(
             f"  {name:5s} figures {fast:8.1f} ms   naive {slow:8.1f} ms   "
             f"ratio naive/figures {slow / fast:5.1f}x   target < {target:.0f} ms: {verdict}{cpu}"
