@@ -71,6 +71,7 @@ from .models import (
     TokensOut,
 )
 from .photo_index import index_for
+from .photostore import open_store
 from .pull import pull
 from .push import PushItem, push
 
@@ -228,6 +229,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = db
+    open_store(settings)  # a missing client or an unreachable bucket stops the start
     _install_error_handlers(app)
     app.add_middleware(NulGuardMiddleware)  # inside the body limit: a whole, bounded body
     app.add_middleware(
@@ -384,7 +386,8 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         tags=["photos"],
     )
     def photo_content(sha256: Sha, who: Caller, request: Request) -> Response:
-        path, mime = photos.photo_content(_engine(request), settings, who, sha256)
-        return FileResponse(
-            path, media_type=mime, headers={"Cache-Control": "private, max-age=31536000, immutable"}
-        )
+        content, mime = photos.photo_content(_engine(request), settings, who, sha256)
+        cache = {"Cache-Control": "private, max-age=31536000, immutable"}
+        if isinstance(content, bytes):  # from object storage
+            return Response(content, media_type=mime, headers=cache)
+        return FileResponse(content, media_type=mime, headers=cache)

@@ -13,7 +13,8 @@
 
 Every command takes `--db URL` (default: `$TINDAK_DB_URL`, else
 `sqlite:///var/server.sqlite`) and `--photos DIR` (default: `$TINDAK_PHOTO_DIR`, else
-`var/photos`); `demo` defaults to `sqlite:///var/demo.sqlite`. Messages are Indonesian
+`var/photos`); `demo` defaults to `sqlite:///var/demo.sqlite`. Photos go to object storage
+with `TINDAK_PHOTO_STORE=s3` and `TINDAK_S3_BUCKET` (docs/server.md, "Photo storage"). Messages are Indonesian
 first, English second. Exit codes: 0 done, 1 refused or failed, 2 bad arguments.
 """
 
@@ -30,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain import CHANNELS, Role, UnitKind
 
-from .config import DEFAULT_DB_URL, Settings
+from .config import DEFAULT_DB_URL, PhotoStoreSettings, Settings
 from .db import make_engine, read_tx, write_tx
 from .errors import ServerError
 from .migrations import migrate
@@ -62,7 +63,14 @@ def _say(message_id: str, message_en: str) -> None:
 def _settings(args: argparse.Namespace, default_db: str = DEFAULT_DB_URL) -> Settings:
     db = args.db or os.environ.get("TINDAK_DB_URL") or default_db
     photos = args.photos or os.environ.get("TINDAK_PHOTO_DIR") or "var/photos"
-    return Settings(db_url=db, photo_dir=Path(photos))
+    try:
+        store = PhotoStoreSettings.from_env(os.environ)
+    except ValueError as exc:
+        raise CliError(
+            f"Pengaturan penyimpanan foto tidak sah (TINDAK_PHOTO_STORE, TINDAK_S3_*): {exc}",
+            f"Invalid photo store settings (TINDAK_PHOTO_STORE, TINDAK_S3_*): {exc}",
+        ) from exc
+    return Settings(db_url=db, photo_dir=Path(photos), photo_store=store)
 
 
 def _engine(settings: Settings, *, migrated: bool = True) -> Engine:
@@ -315,11 +323,15 @@ def _serve(settings: Settings, host: str, port: int, before: Callable[[str], Non
             f"Tidak dapat memakai {host}:{port} ({exc.strerror}); coba --port lain.",
             f"Cannot listen on {host}:{port} ({exc.strerror}); try another --port.",
         ) from exc
-    engine = _engine(settings)
-    app = create_app(settings, engine=engine)
-    before(f"http://{host}:{port}")
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
     try:
+        engine = _engine(settings)
+    except BaseException:
+        sock.close()
+        raise
+    try:
+        app = create_app(settings, engine=engine)  # opens the photo store: may refuse
+        before(f"http://{host}:{port}")
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

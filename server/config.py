@@ -8,7 +8,7 @@ forward to expire a token or make a report overdue. It must return an aware UTC 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +19,7 @@ from domain.protocol import MAX_PULL_LIMIT, MAX_PUSH_BATCH
 from .db import ensure_sqlite_parent
 
 DEFAULT_DB_URL = "sqlite:///var/server.sqlite"
+PHOTO_STORES = ("local", "s3")
 
 
 def system_clock() -> datetime:
@@ -57,9 +58,43 @@ class Throttle:
 
 
 @dataclass(frozen=True, slots=True)
+class PhotoStoreSettings:
+    """Where photo bytes live (`server/photostore/`): `local` (the default) keeps them in
+    `Settings.photo_dir`; `s3` in `bucket` under `prefix` at any S3-compatible service.
+    Credentials are never here: boto3 reads the standard AWS variables
+    (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_PROFILE`)
+    or the machine's role, so no secret lands in a settings dump or a log."""
+
+    kind: str = "local"
+    bucket: str = ""
+    prefix: str = ""
+    endpoint_url: str | None = None  # MinIO, moto, another cloud; None: AWS itself
+    region: str | None = None  # None: boto3's own (AWS_REGION / AWS_DEFAULT_REGION)
+
+    def __post_init__(self) -> None:
+        if self.kind not in PHOTO_STORES:
+            raise ValueError(f"photo store {self.kind!r} is not one of {PHOTO_STORES}")
+        if self.kind == "s3" and not self.bucket:
+            raise ValueError("the s3 photo store needs a bucket")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> PhotoStoreSettings:
+        """`TINDAK_PHOTO_STORE` (local|s3), `TINDAK_S3_BUCKET`, `TINDAK_S3_PREFIX`,
+        `TINDAK_S3_ENDPOINT_URL`, `TINDAK_S3_REGION`; empty or unset: the defaults."""
+        return cls(
+            kind=environ.get("TINDAK_PHOTO_STORE") or "local",
+            bucket=environ.get("TINDAK_S3_BUCKET") or "",
+            prefix=environ.get("TINDAK_S3_PREFIX") or "",
+            endpoint_url=environ.get("TINDAK_S3_ENDPOINT_URL") or None,
+            region=environ.get("TINDAK_S3_REGION") or None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     db_url: str = DEFAULT_DB_URL
     photo_dir: Path = Path("var/photos")
+    photo_store: PhotoStoreSettings = field(default_factory=PhotoStoreSettings)
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=30)
     # How long the refresh token a rotation just replaced may be exchanged once more:

@@ -29,6 +29,10 @@
      │    ├── InvalidImage                invalid_image
      │    └── ImageTooLarge               image_too_large
      ├── TooManyAttempts              429 too_many_attempts (carries Retry-After)
+     ├── PhotoStoreUnavailable        503 photo_store_unavailable (the object storage
+     │    │                             did not answer or refused: retry later)
+     │    └── PhotoStoreMissing           the S3 store is configured but boto3 is not
+     │                                    installed (server/photostore/, at start)
      │   (the rooms' own, same root, mostly met off the JSON API:)
      ├── IntakeError                  Open311's refusals, answered in Open311's own shape
      │                                  (server/intake.py, `http_status`, `description`)
@@ -264,3 +268,24 @@ class TooManyAttempts(ServerError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after_s)}
+
+
+class PhotoStoreUnavailable(ServerError):
+    """The photo store (object storage) failed; nothing was committed, so a retry of the
+    same request is safe (`server/photostore/s3.py` maps the client's errors here)."""
+
+    status = 503
+    code = "photo_store_unavailable"
+    default_id = "Penyimpanan foto sedang tidak dapat dihubungi; coba lagi nanti."
+    default_en = "The photo storage cannot be reached right now; try again later."
+
+
+class PhotoStoreMissing(PhotoStoreUnavailable):
+    """`TINDAK_PHOTO_STORE=s3` without its client library: said in one line at start."""
+
+    default_id = (
+        "Penyimpanan foto S3 dipilih tetapi boto3 belum terpasang: pip install 'tindak[s3]'"
+    )
+    default_en = (
+        "The S3 photo store is configured but boto3 is not installed: pip install 'tindak[s3]'"
+    )

@@ -15,15 +15,15 @@ cannot be hashed gets no hash flags (the photo store already checked it decodes)
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from sqlalchemy import Connection, select
 
 from domain import PhotoKind
 
+from .errors import PhotoStoreUnavailable
 from .phash import HashError, PerceptualHash, near, photo_hash
 from .photo_index import index_for
-from .photos import final_path
+from .photostore import PhotoStore
 from .schema import photo_hashes, report_photos, reports
 
 SAME_AS_BEFORE = "same_as_before"
@@ -42,27 +42,32 @@ def flags_of(text: str | None) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
-def stored_hash(conn: Connection, photo_dir: Path, sha256: str) -> PerceptualHash | None:
+def stored_hash(conn: Connection, store: PhotoStore, sha256: str) -> PerceptualHash | None:
     """The photo's hashes, computed (and stored) the first time they are asked for."""
     text = conn.execute(
         select(photo_hashes.c.hashes).where(photo_hashes.c.sha256 == sha256)
     ).scalar()
     if text is not None:
         return PerceptualHash.from_text(text)
-    path = final_path(photo_dir, sha256)
     try:
-        hashes = photo_hash(path.read_bytes())
-    except (OSError, HashError):
+        data = store.read(sha256)
+    except PhotoStoreUnavailable:  # flags never refuse a push: asked again next time
+        return None
+    if data is None:
+        return None
+    try:
+        hashes = photo_hash(data)
+    except HashError:
         return None
     conn.execute(photo_hashes.insert().values(sha256=sha256, hashes=hashes.to_text()))
     return hashes
 
 
 def link_flags(
-    conn: Connection, photo_dir: Path, report_id: str, sha256: str, kind: PhotoKind
+    conn: Connection, store: PhotoStore, report_id: str, sha256: str, kind: PhotoKind
 ) -> list[str]:
     """The flags of `sha256` as it is linked to `report_id` (before the link is written)."""
-    hashes = stored_hash(conn, photo_dir, sha256)
+    hashes = stored_hash(conn, store, sha256)
     if hashes is None:
         return []
     flags: list[str] = []
@@ -75,7 +80,7 @@ def link_flags(
         for other, other_kind in held:
             if other_kind != PhotoKind.BEFORE.value or other == sha256:
                 continue
-            before = stored_hash(conn, photo_dir, other)
+            before = stored_hash(conn, store, other)
             if before is not None and near(hashes, before):
                 flags.append(SAME_AS_BEFORE)
                 break

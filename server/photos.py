@@ -1,19 +1,21 @@
-"""Content-addressed photo store with resumable, chunked uploads.
+"""Content-addressed photos with resumable, chunked uploads (the bytes live in the
+`server.photostore` the settings name: a local folder, or an S3-compatible bucket).
 
 Invariants:
-- a photo is named by the sha256 of its bytes; `photos.received` counts the bytes held
-  in its partial file and a chunk is appended only at exactly that offset (anything else
-  is answered 409 with the current status, so the client resumes where the server is);
-- the partial file is trusted only up to `received` (longer: truncated; shorter, e.g.
-  after a crash: `received` drops to what is really there);
+- a photo is named by the sha256 of its bytes; `photos.received` counts the bytes of its
+  upload staged in the store and a chunk is staged only at exactly that offset (anything
+  else is answered 409 with the current status, so the client resumes where the server
+  is); the row is the upload's progress, so any server process takes the next chunk;
+- the staged bytes are trusted only up to `received` (more: ignored and overwritten;
+  fewer, e.g. after a crash: `received` drops to what the store really holds);
 - at the last byte the whole file is checked - sha256, a real JPEG or PNG whose header
   dimensions are within the device's limits (`domain.photo_files`: the pixel limit, and
   the decode budget of what cannot be reduced; read by hand *before* Pillow decodes
   anything, so a decompression bomb never reaches the decoder), the JPEG's marker
   structure, Pillow `verify()`, then a JPEG decoded at 1/8 scale (a cut scan, even one
   ending in FFD9, fails) or a PNG's data inflated piecewise and counted - never a full
-  decode - and moved into place with one `os.replace`;
-- a refused photo leaves nothing behind: the partial file and its row are deleted and
+  decode - and only then made visible under its sha256 (`PhotoStore.publish_staged`);
+- a refused photo leaves nothing behind: the staged bytes and its row are deleted and
   that deletion is committed before the refusal is answered;
 - an upload belongs to the user who started it: another user's chunk is refused (409
   `upload_owned`) and changes nothing, and a refused chunk (wrong offset or size)
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import struct
 import zlib
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ from .errors import (
     ServerError,
     UploadOwned,
 )
+from .photostore import PhotoStore, open_store
 from .schema import photos, report_photos, reports
 from .scope import can_see_report
 
@@ -77,14 +79,6 @@ class CheckedImage:
     mime: str
     width: int
     height: int
-
-
-def final_path(root: Path, sha: str) -> Path:
-    return root / sha[:2] / sha
-
-
-def partial_path(root: Path, sha: str) -> Path:
-    return root / "partial" / f"{sha}.part"
 
 
 def header_dimensions(data: bytes) -> tuple[str, int, int]:
@@ -231,8 +225,8 @@ def photo_status(engine: Engine, caller: Principal, sha: str) -> PhotoStatus:
     return _status(sha, row)
 
 
-def _discard(conn: Connection, root: Path, sha: str) -> None:
-    partial_path(root, sha).unlink(missing_ok=True)
+def _discard(conn: Connection, store: PhotoStore, sha: str) -> None:
+    store.discard(sha)
     conn.execute(delete(photos).where(photos.c.sha256 == sha))
 
 
@@ -267,7 +261,7 @@ def _put_in_tx(
     size: int,
     chunk: bytes,
 ) -> PhotoStatus | ServerError:
-    root = settings.photo_dir
+    store = open_store(settings)
     row = conn.execute(select(photos).where(photos.c.sha256 == sha).with_for_update()).first()
     if row is not None and row.uploaded_by != caller.user_id:
         if row.complete and may_read(conn, caller, sha):
@@ -297,35 +291,26 @@ def _put_in_tx(
         received = 0
     else:
         received = row.received
-    part = partial_path(root, sha)
-    part.parent.mkdir(parents=True, exist_ok=True)
-    held = part.stat().st_size if part.exists() else 0
-    if held < received:  # bytes the row counts were lost (a crash): resume from disk
+    held = store.held(sha, received)
+    if held < received:  # bytes the row counts were lost (a crash): resume from the store
         received = held
         conn.execute(update(photos).where(photos.c.sha256 == sha).values(received=held))
     if offset != received:
         return OffsetMismatch(PhotoStatus(sha, size, received, False).to_wire())
-    with open(part, "r+b" if part.exists() else "wb") as fh:
-        fh.truncate(received)
-        fh.seek(received)
-        fh.write(chunk)
-        fh.flush()
-        os.fsync(fh.fileno())
+    store.stage(sha, received, chunk)
     received += len(chunk)
     if received < size:
         conn.execute(update(photos).where(photos.c.sha256 == sha).values(received=received))
         return PhotoStatus(sha, size, received, False)
-    data = part.read_bytes()
+    data = store.staged(sha, size)
     try:
         if hashlib.sha256(data).hexdigest() != sha:
             raise HashMismatch()
         checked = check_image(data, settings.limits.photo_pixels)
     except PhotoRefused as exc:
-        _discard(conn, root, sha)
+        _discard(conn, store, sha)
         return exc
-    target = final_path(root, sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(part, target)
+    store.publish_staged(sha, data)
     conn.execute(
         update(photos)
         .where(photos.c.sha256 == sha)
@@ -357,11 +342,7 @@ def store_photo(
     if held is not None and held.complete:
         return sha
     checked = check_image(data, settings.limits.photo_pixels)
-    target = final_path(settings.photo_dir, sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    open_store(settings).put(sha, data)
     values = {
         "size": len(data),
         "received": len(data),
@@ -403,12 +384,15 @@ def may_read(conn: Connection, caller: Principal, sha: str) -> bool:
 
 def photo_content(
     engine: Engine, settings: Settings, caller: Principal, sha: str
-) -> tuple[Path, str]:
-    """The stored file and its MIME type; NotFound when absent *or* out of scope."""
+) -> tuple[Path | bytes, str]:
+    """The stored file (or bytes) and its MIME type; NotFound when absent *or* out of
+    scope (the store is asked only once the caller may see the photo)."""
     with read_tx(engine) as conn:
         allowed = may_read(conn, caller, sha)
         mime = conn.execute(select(photos.c.mime).where(photos.c.sha256 == sha)).scalar()
-    path = final_path(settings.photo_dir, sha)
-    if not allowed or mime is None or not path.exists():
+    if not allowed or mime is None:
         raise NotFound()
-    return path, mime
+    content = open_store(settings).content(sha)
+    if content is None:
+        raise NotFound()
+    return content, mime

@@ -39,6 +39,7 @@ from .config import Settings
 from .db import write_tx
 from .evidence import flags_text, link_flags
 from .feed import publish_report_change
+from .photostore import open_store
 from .reports import add_timeline, photo_facts, report_from_row, workflow_values
 from .schema import mutations, photos, report_photos, reports, units, users
 from .scope import audience_of, may_act_on
@@ -343,7 +344,7 @@ def _write(
         ).first()
         if held is None:
             captured_at, time_flag = checked_capture_time(photo, before, now)
-            flags = link_flags(conn, settings.photo_dir, before.id, photo.sha256, photo.kind)
+            flags = link_flags(conn, open_store(settings), before.id, photo.sha256, photo.kind)
             if time_flag is not None:
                 flags.append(time_flag.value)
             conn.execute(

@@ -11,7 +11,8 @@ import httpx
 from PIL import Image
 from sqlalchemy import select
 
-from server.photos import final_path, partial_path, png_data_complete
+from server.photos import png_data_complete
+from server.photostore.local import final_path, partial_path
 from server.schema import photos
 from tests.server.kit import (
     OFFICER_A1,

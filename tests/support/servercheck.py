@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from server.db import read_tx
-from server.photos import final_path
+from server.photostore.local import final_path
 from server.schema import mutations, photos, timeline
 
 # Events written by the server itself, not by a pushed mutation.

@@ -24,7 +24,7 @@ import local_db
 from domain import Action, PhotoKind, Status
 from domain.protocol import PHOTO_CHUNK
 from local_db import UploadState
-from server.photos import final_path
+from server.photostore.local import final_path
 from server.schema import mutations, report_photos, timeline
 from sync import Backoff, Offline, SyncSettings
 from tests.server.kit import OFFICER_A1, SUPERVISOR_A, RunningServer, World
