@@ -584,7 +584,7 @@ class Fleet(RuleBasedStateMachine):
             assert not d.attention_without_reason(), f"{h.name}: attention without a reason"
             assert not facts.unsent - set(attention), f"{h.name}: unsent after going quiet"
             STATS["verdict: photos byte-identical"] += check_photos_stored(
-                engine, self.world.settings.photo_dir, facts.device_photos
+                engine, self.world.settings, facts.device_photos
             )
             stray = photos_shown_without_reason(d)
             assert not stray, f"{h.name}: photos the server does not have: {stray}"

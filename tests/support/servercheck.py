@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from server.config import Settings
 from server.db import read_tx
-from server.photostore.local import final_path
+from server.photostore import open_store
 from server.schema import mutations, photos, timeline
 
 # Events written by the server itself, not by a pushed mutation.
@@ -76,8 +77,11 @@ def check_applied_once(engine: Engine, user_id: str) -> Counter[tuple[str, str]]
     return applied
 
 
-def check_photos_stored(engine: Engine, photo_dir: Path, device_photos: Mapping[str, str]) -> int:
-    """Every device photo is complete on the server and its stored bytes hash right."""
+def check_photos_stored(
+    engine: Engine, settings: Settings, device_photos: Mapping[str, str]
+) -> int:
+    """Every device photo is complete on the server and its stored bytes hash right
+    (read from the server's photo store: a local folder or a bucket)."""
     with read_tx(engine) as conn:
         complete = {
             r.sha256: r.size
@@ -86,8 +90,8 @@ def check_photos_stored(engine: Engine, photo_dir: Path, device_photos: Mapping[
         }
     for sha, local in device_photos.items():
         assert sha in complete, f"photo {sha} is not complete on the server"
-        stored = final_path(photo_dir, sha)
-        data = stored.read_bytes()
+        data = open_store(settings).read(sha)
+        assert data is not None, f"photo {sha} is not in the photo store"
         assert hashlib.sha256(data).hexdigest() == sha, f"stored photo {sha} is corrupt"
         assert data == Path(local).read_bytes(), f"stored photo {sha} differs from the device's"
         assert complete[sha] == len(data)

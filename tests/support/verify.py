@@ -80,7 +80,7 @@ def verify_after_faults(world: World, device: Device, *, context: str = "") -> V
     assert not silent, f"{context}: needs-attention items without a reason: {silent}"
 
     check_applied_once(world.server.engine, world.officer.id)
-    photos = check_photos_stored(world.server.engine, world.settings.photo_dir, facts.device_photos)
+    photos = check_photos_stored(world.server.engine, world.settings, facts.device_photos)
     orphaned = set(device.photos_kept_off_server()) - device.photos_in_attention()
     assert not orphaned, f"{context}: photos neither on the report nor kept: {orphaned}"
 
