@@ -90,6 +90,7 @@ _WHY: dict[int, str] = {
     413: "body_too_large, photo_too_large",
     422: "invalid_request (the request does not fit its model), or a refused photo",
     429: "too_many_attempts (with Retry-After)",
+    503: "photo_store_unavailable (the object storage failed; nothing was committed: retry)",
 }
 
 
@@ -359,7 +360,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         f"{p}/photos/{{sha256}}",
         summary="Upload one chunk of a photo at `offset` (resumable)",
         response_model=PhotoStatusOut,
-        responses=_errors(400, 401, 409, 413, 422),
+        responses=_errors(400, 401, 409, 413, 422, 503),
         tags=["photos"],
     )
     async def photo_put(
@@ -380,7 +381,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         summary="The photo's bytes (only within the caller's scope)",
         response_class=FileResponse,
         responses={
-            **_errors(400, 401, 404, 422),
+            **_errors(400, 401, 404, 422, 503),
             200: {"content": {"image/jpeg": {}, "image/png": {}}},
         },
         tags=["photos"],

@@ -87,10 +87,10 @@ def _missing(exc: Exception) -> bool:
 
 
 class S3PhotoStore:
-    def __init__(self, config: PhotoStoreSettings, client: Any | None = None) -> None:
+    def __init__(self, config: PhotoStoreSettings) -> None:
         self.bucket = config.bucket
         self.prefix = config.prefix
-        self.client = client if client is not None else make_client(config)
+        self.client = make_client(config)
         with _mapped(f"open bucket {self.bucket!r}"):
             self.client.head_bucket(Bucket=self.bucket)
 

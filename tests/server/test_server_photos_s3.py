@@ -260,3 +260,45 @@ def test_photo_access_rules_hold_on_object_storage(pair: Pair) -> None:
     shown = supervisor.request("GET", f"/v1/photos/{public}/content")
     assert shown.status_code == 200 and sha256(shown.content) == public
     assert supervisor.request("GET", f"/v1/photos/{private}/content").status_code == 404
+
+
+def test_an_unreachable_bucket_answers_503_and_the_upload_goes_on(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
+    port = int(s3_endpoint.rsplit(":", 1)[1])
+    with FaultProxy("127.0.0.1", port) as link:  # the path from the server to the bucket
+        store = PhotoStoreSettings(
+            kind="s3", bucket=f"tindak-{uuid.uuid4().hex[:12]}", endpoint_url=link.url
+        )
+        make_client(store).create_bucket(Bucket=store.bucket)
+        url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+        server = start_server("sqlite", url, tmp_path / "photos", photo_store=store)
+        try:
+            seed_world(server.engine, server.settings, server.clock())
+            client = server.client()
+            assert client.login(OFFICER_A1).status_code == 200
+            data = make_jpeg(480, 360, seed=147)
+            sha = sha256(data)
+            last = (len(data) - 1) // CHUNK * CHUNK  # where the last chunk starts
+            assert last > CHUNK
+            assert put(client, sha, 0, len(data), data[:CHUNK]).status_code == 200
+            # The bucket goes away for a chunk in the middle, then for the last one
+            # (whose PUT reads the chunks back and publishes the photo).
+            for offset, until in ((CHUNK, last), (last, len(data))):
+                link.set(Fault.refuse())
+                down = put(client, sha, offset, len(data), data[offset : offset + CHUNK])
+                assert down.status_code == 503, down.text
+                assert down.json()["error"]["code"] == "photo_store_unavailable"
+                link.set(Fault.passthrough())
+                status = client.request("GET", f"/v1/photos/{sha}").json()
+                assert status["received"] == offset and not status["complete"]
+                while status["received"] < until:
+                    at = status["received"]
+                    answer = put(client, sha, at, len(data), data[at : at + CHUNK])
+                    assert answer.status_code == 200, answer.text
+                    status = answer.json()
+            assert status["complete"] is True
+            assert client.request("GET", f"/v1/photos/{sha}/content").content == data
+            client.close()
+        finally:
+            server.stop()
