@@ -1,6 +1,6 @@
 """`tindak-server`: run and administer the reference central server.
 
-    tindak-server serve [--host 127.0.0.1] [--port 8765] [--db URL] [--photos DIR]
+    tindak-server serve [--host 127.0.0.1] [--port 8765] [--workers 1] [--db URL] [--photos DIR]
     tindak-server migrate                      schema + the kota/kecamatan/kelurahan units
     tindak-server create-unit --id ID --kind KIND --name NAME [--parent ID] [--kota K]
     tindak-server create-user --username U --password P --name N --role R [--unit ID]
@@ -24,14 +24,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain import CHANNELS, Role, UnitKind
 
-from .config import DEFAULT_DB_URL, PhotoStoreSettings, Settings
+from .config import DEFAULT_DB_URL, Settings, settings_from_env
 from .db import make_engine, read_tx, write_tx
 from .errors import ServerError
 from .migrations import migrate
@@ -61,16 +60,15 @@ def _say(message_id: str, message_en: str) -> None:
 
 
 def _settings(args: argparse.Namespace, default_db: str = DEFAULT_DB_URL) -> Settings:
-    db = args.db or os.environ.get("TINDAK_DB_URL") or default_db
-    photos = args.photos or os.environ.get("TINDAK_PHOTO_DIR") or "var/photos"
     try:
-        store = PhotoStoreSettings.from_env(os.environ)
+        return settings_from_env(
+            args.db or os.environ.get("TINDAK_DB_URL") or default_db, args.photos
+        )
     except ValueError as exc:
         raise CliError(
             f"Pengaturan penyimpanan foto tidak sah (TINDAK_PHOTO_STORE, TINDAK_S3_*): {exc}",
             f"Invalid photo store settings (TINDAK_PHOTO_STORE, TINDAK_S3_*): {exc}",
         ) from exc
-    return Settings(db_url=db, photo_dir=Path(photos), photo_store=store)
 
 
 def _engine(settings: Settings, *, migrated: bool = True) -> Engine:
@@ -80,7 +78,7 @@ def _engine(settings: Settings, *, migrated: bool = True) -> Engine:
     return engine
 
 
-def _migrate(engine: Engine) -> tuple[int, int]:
+def _migrate(engine: Engine) -> tuple[str, int]:
     version = migrate(engine)
     with write_tx(engine) as conn:
         added = install_wilayah_units(conn)
@@ -98,8 +96,8 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     finally:
         engine.dispose()
     _say(
-        f"Skema pada versi {version}; {added} unit wilayah ditambahkan.",
-        f"Schema at version {version}; {added} wilayah units added.",
+        f"Skema pada revisi {version}; {added} unit wilayah ditambahkan.",
+        f"Schema at revision {version}; {added} wilayah units added.",
     )
 
 
@@ -306,7 +304,9 @@ def _user_id(conn: Connection, username: str) -> str:
     return str(found)
 
 
-def _serve(settings: Settings, host: str, port: int, before: Callable[[str], None]) -> None:
+def _serve(
+    settings: Settings, host: str, port: int, before: Callable[[str], None], workers: int = 1
+) -> None:
     import socket
 
     import uvicorn
@@ -324,13 +324,27 @@ def _serve(settings: Settings, host: str, port: int, before: Callable[[str], Non
             f"Cannot listen on {host}:{port} ({exc.strerror}); try another --port.",
         ) from exc
     try:
-        engine = _engine(settings)
+        engine = _engine(settings)  # the migration runs here, once, before any worker
     except BaseException:
         sock.close()
         raise
+    port = sock.getsockname()[1]
+    url = f"http://{host}:{port}"
+    if workers > 1:
+        from .workers import serve_workers
+
+        try:
+            create_app(settings, engine=engine)  # opens the photo store: refuse here, once
+        finally:
+            # uvicorn binds the address again for its workers: this socket proved it free.
+            engine.dispose()
+            sock.close()
+        before(url)
+        serve_workers(settings, host, port, workers)
+        return
     try:
         app = create_app(settings, engine=engine)  # opens the photo store: may refuse
-        before(f"http://{host}:{port}")
+        before(url)
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
@@ -340,11 +354,16 @@ def _serve(settings: Settings, host: str, port: int, before: Callable[[str], Non
 
 def cmd_serve(args: argparse.Namespace) -> None:
     settings = _settings(args)
+    if args.workers < 1:
+        raise CliError("--workers minimal 1.", "--workers must be at least 1.")
 
     def announce(url: str) -> None:
-        _say(f"Server berjalan di {url} (Ctrl+C untuk berhenti).", f"Serving at {url}.")
+        _say(
+            f"Server berjalan di {url}, {args.workers} proses (Ctrl+C untuk berhenti).",
+            f"Serving at {url}, {args.workers} process(es).",
+        )
 
-    _serve(settings, args.host, args.port, announce)
+    _serve(settings, args.host, args.port, announce, args.workers)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -433,6 +452,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "Jalankan server / run the server")
     p.add_argument("--host", default=DEFAULT_HOST)
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="jumlah proses uvicorn pada satu alamat / uvicorn worker processes on one address",
+    )
 
     add("migrate", cmd_migrate, "Migrasi skema + unit wilayah / migrate schema + wilayah units")
 

@@ -8,6 +8,7 @@ forward to expire a token or make a report overdue. It must return an aware UTC 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from .db import ensure_sqlite_parent
 
 DEFAULT_DB_URL = "sqlite:///var/server.sqlite"
 PHOTO_STORES = ("local", "s3")
+DEFAULT_PHOTO_DIR = "var/photos"
 
 
 def system_clock() -> datetime:
@@ -120,3 +122,14 @@ class Settings:
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def settings_from_env(db_url: str | None = None, photo_dir: str | None = None) -> Settings:
+    """The settings of a `tindak-server` process: the arguments given, else
+    `$TINDAK_DB_URL` / `$TINDAK_PHOTO_DIR`, else the defaults; the photo store from
+    `TINDAK_PHOTO_STORE` / `TINDAK_S3_*` (`ValueError` if those are not valid)."""
+    return Settings(
+        db_url=db_url or os.environ.get("TINDAK_DB_URL") or DEFAULT_DB_URL,
+        photo_dir=Path(photo_dir or os.environ.get("TINDAK_PHOTO_DIR") or DEFAULT_PHOTO_DIR),
+        photo_store=PhotoStoreSettings.from_env(os.environ),
+    )

@@ -44,6 +44,8 @@
      │    ├── UnitConflict
      │    └── YearError               (server/demo/year.py) no published figures for the year
      ├── CliError                     an admin command refuses (server/cli.py, exit 1)
+ ├── DatabaseTooNew               a newer server migrated the database: every start
+ │                                  refuses (server/migrations.py, exit 1)
      └── ServerStartError             the embedded server did not come up (server/embedded.py)
 
 Every 4xx/5xx the server sends is `{"error": {"code", "message_id", "message_en"}}`

@@ -1,126 +1,129 @@
-"""Versioned schema migrations, recorded in `schema_version`.
+"""Schema migrations with Alembic: `migrate(engine)` brings any database to the head.
 
-Invariants:
-- migrations are applied in version order, each in its own transaction together with
-  its `schema_version` row, so a crash leaves the database at a whole version;
-- `migrate(engine)` is idempotent: it applies only versions not yet recorded;
-- the server never calls `create_all` at start; migration 1 creates the v1 tables from
-  `server.schema.metadata` (later migrations must spell out their own DDL, because the
-  metadata then describes the newest schema, not version 1).
+The revisions are modules of `server/revisions/versions/`, found next to this module
+(never through the working directory), so an installed wheel migrates as a checkout does:
+- `r0001_baseline` is the schema the home-grown migrations 1-6 built
+  (`server/legacy_migrations.py`);
+- each later revision is one schema change on top of it.
+
+What `migrate` does, by what it finds:
+1. `alembic_version` holds a revision this code does not know, or `schema_version` says
+   a version above 6: `DatabaseTooNew` (a newer server migrated this database; running
+   older code on it could corrupt it, so every start refuses).
+2. `schema_version` without `alembic_version` (a database of a server before Alembic):
+   the old code brings it to version 6, then it is stamped with the baseline.
+3. Each pending revision runs in its own write transaction together with its
+   `alembic_version` update, so a crash leaves the database at a whole revision. The
+   current revision is read again inside that transaction, under the feed writers' lock
+   (PostgreSQL) or `BEGIN IMMEDIATE` (SQLite), so processes starting together apply each
+   revision once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, inspect
 
-from . import schema
-from .config import system_clock
+from . import legacy_migrations, schema
 from .db import lock_feed, write_tx
+from .errors import ServerError
+
+REVISIONS_DIR = Path(__file__).resolve().parent / "revisions"
+BASELINE = "0001"
 
 
-@dataclass(frozen=True, slots=True)
-class Migration:
-    version: int
-    name: str
-    apply: Callable[[Connection], None]
+class DatabaseTooNew(ServerError):
+    """The database was migrated by a newer server: this code refuses to run on it."""
+
+    code = "database_too_new"
+
+    def __init__(self, found: str) -> None:
+        super().__init__(
+            f"The database is newer than this server (schema {found}, this server knows up "
+            f"to {head()}): run the newer server, or restore a backup made for this version.",
+            f"Basis data lebih baru daripada server ini (skema {found}, server ini mengenal "
+            f"sampai {head()}): jalankan server yang lebih baru, atau pulihkan cadangan untuk "
+            "versi ini.",
+        )
 
 
-def _v1_tables(conn: Connection) -> None:
-    tables = [t for t in schema.metadata.sorted_tables if t is not schema.schema_version]
-    schema.metadata.create_all(conn, tables=tables)
+def _script() -> ScriptDirectory:
+    return ScriptDirectory(str(REVISIONS_DIR))
 
 
-def _v2_figures_index(conn: Connection) -> None:
-    # The Dasbor kota's figures scan a period's reports from this index alone (server/figures).
-    conn.exec_driver_sql(
-        "CREATE INDEX IF NOT EXISTS ix_reports_figures ON reports (received_at, kelurahan_code,"
-        " category, channel, status, reporter_id, deadline, dispatched_at, completed_at)"
-    )
+def head() -> str:
+    """The newest revision this code knows."""
+    found = _script().get_current_head()
+    assert found is not None, "server/revisions/versions has no revision"
+    return found
 
 
-def _login_attempts(conn: Connection) -> None:
-    """Throttling per (username, address) and per address replaces the per-username
-    `login_failures` of version 1 (a database created at version 3 or later already
-    has the new table from migration 1, hence `checkfirst`)."""
-    schema.login_attempts.create(conn, checkfirst=True)
-    conn.execute(text("DROP TABLE IF EXISTS login_failures"))
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
 
 
-def _v4_evidence(conn: Connection) -> None:
-    """Evidence flags: the photo's source and flags on its link, and the hash table."""
-    present = {c["name"] for c in inspect(conn).get_columns("report_photos")}
-    for name, ddl in (
-        ("source", "ALTER TABLE report_photos ADD COLUMN source VARCHAR(32) NOT NULL DEFAULT ''"),
-        ("flags", "ALTER TABLE report_photos ADD COLUMN flags TEXT NOT NULL DEFAULT ''"),
-    ):
-        if name not in present:
-            conn.execute(text(ddl))
-    schema.photo_hashes.create(conn, checkfirst=True)
+def _config(conn: Connection) -> Config:
+    # env.py runs the revisions on this connection, inside the caller's transaction.
+    config = Config()
+    config.set_main_option("script_location", str(REVISIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
 
 
-def _v5_figures_area_index(conn: Connection) -> None:
-    # A kota, kecamatan or kelurahan of the Dasbor kota reads its own range of this index
-    # instead of the whole period's (server/figures).
-    conn.exec_driver_sql(
-        "CREATE INDEX IF NOT EXISTS ix_reports_figures_area ON reports (kelurahan_code,"
-        " received_at, category, channel, status, reporter_id, deadline, dispatched_at,"
-        " completed_at)"
-    )
+def refuse_unknown(conn: Connection, script: ScriptDirectory) -> None:
+    """`DatabaseTooNew` if the database records a schema this code does not know."""
+    legacy = legacy_migrations.current_version(conn)
+    if legacy > legacy_migrations.LAST_VERSION:
+        raise DatabaseTooNew(f"schema_version {legacy}")
+    revision = current_revision(conn)
+    if revision is None:
+        return
+    try:
+        known = script.get_revision(revision)
+    except (ResolutionError, CommandError) as exc:
+        raise DatabaseTooNew(revision) from exc
+    if known is None:
+        raise DatabaseTooNew(revision)
 
 
-# The distinct reporters of the Dasbor kota per category, per channel and in total, each
-# read in (dimension, reporter) order so neither database sorts a year of rows. The other
-# columns are the ones the filters read, so the scan never leaves the index.
-DISTINCT_INDEXES = {
-    "ix_reports_by_category": "category, reporter_id, received_at, kelurahan_code, channel, status",
-    "ix_reports_by_channel": "channel, reporter_id, received_at, kelurahan_code, category, status",
-    "ix_reports_by_reporter": "reporter_id, received_at, kelurahan_code, category, channel, status",
-}
+def _next_revision(script: ScriptDirectory, current: str | None) -> str:
+    # The history is linear: one base, and each revision has at most one successor.
+    if current is None:
+        (base,) = script.get_bases()
+        return base
+    found = script.get_revision(current)
+    assert found is not None
+    (following,) = found.nextrev
+    return following
 
 
-def _v6_distinct_indexes(conn: Connection) -> None:
-    for name, columns in DISTINCT_INDEXES.items():
-        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON reports ({columns})")
-
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "v1 tables", _v1_tables),
-    Migration(2, "city figures index", _v2_figures_index),
-    Migration(3, "login attempts by username and address", _login_attempts),
-    Migration(4, "evidence flags", _v4_evidence),
-    Migration(5, "city figures index by area", _v5_figures_area_index),
-    Migration(6, "city figures distinct-reporter indexes", _v6_distinct_indexes),
-)
-
-
-def current_version(conn: Connection) -> int:
-    if not inspect(conn).has_table(schema.schema_version.name):
-        return 0
-    versions = conn.execute(select(schema.schema_version.c.version)).scalars().all()
-    return max(versions, default=0)
-
-
-def migrate(engine: Engine) -> int:
-    """Bring the database to the newest version; returns the version reached."""
+def migrate(engine: Engine) -> str:
+    """Bring the database to the newest revision; returns it."""
+    script = _script()
+    target = head()
     with write_tx(engine) as conn:
-        schema.schema_version.create(conn, checkfirst=True)
-    version = 0
-    for migration in MIGRATIONS:
+        lock_feed(conn)
+        refuse_unknown(conn, script)
+        before_alembic = current_revision(conn) is None and inspect(conn).has_table(
+            schema.schema_version.name
+        )
+    if before_alembic:
+        legacy_migrations.migrate_legacy(engine)
         with write_tx(engine) as conn:
-            # Two processes starting together: the advisory lock (PostgreSQL) or the
-            # immediate transaction (SQLite) makes the second wait, then skip.
             lock_feed(conn)
-            version = current_version(conn)
-            if migration.version <= version:
-                continue
-            migration.apply(conn)
-            conn.execute(
-                schema.schema_version.insert().values(
-                    version=migration.version, name=migration.name, applied_at=system_clock()
-                )
-            )
-            version = migration.version
-    return version
+            if current_revision(conn) is None:
+                command.stamp(_config(conn), BASELINE)
+    while True:
+        with write_tx(engine) as conn:
+            lock_feed(conn)
+            current = current_revision(conn)
+            if current == target:
+                return target
+            command.upgrade(_config(conn), _next_revision(script, current))

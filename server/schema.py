@@ -10,7 +10,8 @@ Invariants:
 - `feed.seq` is the server's monotonic change sequence (never reused: AUTOINCREMENT on
   SQLite, an identity/serial on PostgreSQL) and pull cursors are built on it.
 
-The server never calls `create_all` at start: `server/migrations.py` owns the schema.
+The server never calls `create_all` at start: `server/migrations.py` owns the schema
+(Alembic revisions in `server/revisions/versions/`).
 """
 
 from __future__ import annotations
@@ -205,6 +206,12 @@ reports = Table(
     Index("ix_reports_unit_status_deadline", "unit_id", "status", "deadline"),
     Index("ix_reports_assignee_status", "assignee_id", "status"),
     Index("ix_reports_status_deadline", "status", "deadline"),
+    # The initial sync's keyset pages, `id` after each scope condition's equalities
+    # (server/pull.py, revision 0002).
+    Index("ix_reports_unit_id", "unit_id", "id"),
+    Index("ix_reports_unit_status_id", "unit_id", "status", "id"),
+    Index("ix_reports_assignee_id", "assignee_id", "id"),
+    Index("ix_reports_status_id", "status", "id"),
     # The city figures (server/figures, migration 2): a period's rows read from the
     # index alone, never from the wide rows (text, address).
     Index(

@@ -18,11 +18,11 @@ from server import schema
 from server.cli import main
 from server.db import make_engine, read_tx
 from server.embedded import EmbeddedServer
-from server.migrations import MIGRATIONS
+from server.migrations import head
 from tests.server.kit import MovableClock, test_settings
 from tests.support.waiting import wait_until
 
-LATEST = MIGRATIONS[-1].version
+LATEST = head()
 
 REPO = Path(__file__).resolve().parents[2]
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -148,8 +148,8 @@ def test_refusals_are_bilingual_with_exit_codes(
     user = ["--name", "Andi", "--role", "officer", "--unit", "kel-31.71.06.1001"]
     assert run("migrate") == (
         0,
-        f"Skema pada versi {LATEST}; 317 unit wilayah ditambahkan.\n"
-        f"  (Schema at version {LATEST}; 317 wilayah units added.)\n",
+        f"Skema pada revisi {LATEST}; 317 unit wilayah ditambahkan.\n"
+        f"  (Schema at revision {LATEST}; 317 wilayah units added.)\n",
     )
     assert "; 0 unit wilayah" in run("migrate")[1]  # idempotent
     assert run("create-user", "--username", "andi", "--password", "rahasia-andi", *user)[0] == 0

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from domain.protocol import PHOTO_CHUNK
 from server import schema
@@ -38,6 +38,7 @@ from server.admin import create_unit, create_user
 from server.config import Settings
 from server.db import write_tx
 from server.embedded import EmbeddedServer
+from server.legacy_migrations import MIGRATIONS
 from server.photos import store_photo
 from server.reports import create_report
 
@@ -123,6 +124,19 @@ def empty_database(engine: Engine) -> None:
     with write_tx(engine) as conn:
         for table in reversed(tables):
             conn.execute(table.delete())
+
+
+def make_pre_alembic(engine: Engine, version: int) -> None:
+    """Make a migrated database look like one a server before Alembic left at `version`
+    of its home-grown migrations (the caller undoes the later versions' changes)."""
+    with write_tx(engine) as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        schema.schema_version.create(conn, checkfirst=True)
+        conn.execute(schema.schema_version.delete())
+        for m in MIGRATIONS[:version]:
+            conn.execute(
+                schema.schema_version.insert().values(version=m.version, name=m.name, applied_at=T0)
+            )
 
 
 def reset(running: RunningServer) -> None:
