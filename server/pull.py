@@ -3,7 +3,9 @@
 The algorithm (cursors are opaque to devices; the server's own sequence is inside):
 1. No cursor (first sync or after a wipe): remember the feed's high-water mark `M`,
    then page through the caller's *current* visible set as upserts - reports by id,
-   then colleagues by id - with cursors `s:M:r:<last id>` / `s:M:u:<last id>`.
+   then colleagues by id - with cursors `s:M:r:<last id>` / `s:M:u:<last id>`. A
+   report page is a keyset read per scope branch on an index ending in `id`, so every
+   page costs the same however large the scope (`_report_page_ids`).
 2. After the last snapshot page the cursor becomes `f:M`: from then on the caller gets
    their own feed rows above `M`. Anything that changed during the snapshot is in the
    feed above `M`, so nothing is lost; re-sending a row already seen is harmless.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, union
 
 from domain import Actor
 from domain.protocol import Change, ChangeOp, Entity, PullPage
@@ -30,7 +32,7 @@ from domain.protocol import Change, ChangeOp, Entity, PullPage
 from .errors import InvalidCursor
 from .feed import high_water
 from .schema import feed, reports, users
-from .scope import visible_reports, visible_users
+from .scope import visible_report_branches, visible_reports, visible_users
 from .snapshots import build_snapshots, build_users
 
 Phase = Literal["r", "u"]
@@ -100,14 +102,7 @@ def _snapshot_page(
 ) -> PullPage:
     changes: list[Change] = []
     if cur.phase == "r":
-        ids = list(
-            conn.execute(
-                select(reports.c.id)
-                .where(visible_reports(conn, viewer), reports.c.id > cur.after)
-                .order_by(reports.c.id)
-                .limit(limit + 1)
-            ).scalars()
-        )
+        ids = _report_page_ids(conn, viewer, cur.after, limit + 1)
         more, ids = len(ids) > limit, ids[:limit]
         snaps = build_snapshots(conn, ids)
         changes.extend(
@@ -137,6 +132,19 @@ def _snapshot_page(
     return PullPage(
         tuple(changes), FeedCursor(cur.mark).encode(), _feed_has_rows(conn, viewer, cur.mark), now
     )
+
+
+def _report_page_ids(conn: Connection, viewer: Actor, after: str, n: int) -> list[str]:
+    """The next `n` visible report ids after `after`: one keyset query per scope branch,
+    each reading its own index range, merged (a report in two branches counts once)."""
+    parts = [
+        select(reports.c.id).where(branch, reports.c.id > after).order_by(reports.c.id).limit(n)
+        for branch in visible_report_branches(conn, viewer)
+    ]
+    if len(parts) == 1:
+        return list(conn.execute(parts[0]).scalars())
+    merged = union(*(select(part.subquery().c.id) for part in parts)).subquery()
+    return list(conn.execute(select(merged.c.id).order_by(merged.c.id).limit(n)).scalars())
 
 
 def _feed_has_rows(conn: Connection, viewer: Actor, after: int) -> bool:

@@ -8,7 +8,8 @@ The rules (one place, used by pull, push, photo access and the feed):
 - coordinator: every report in `koordinasi`, city-wide.
 Users: a supervisor sees the active officers of their unit (to dispatch to them).
 
-`visible_*` give SQL conditions for paging a viewer's set; `*_audience` give the user
+`visible_*` give SQL conditions for paging a viewer's set (`visible_report_branches`:
+the same set as branches, one index each, for the initial sync's keyset pages); `*_audience` give the user
 ids that see one entity now, which the feed diffs before and after a change. The two
 must agree; the tests check both against the same seeded world.
 
@@ -37,23 +38,31 @@ def _unit_open_queue(conn: Connection, unit_id: str | None) -> bool:
     return bool(flag)
 
 
-def visible_reports(conn: Connection, viewer: Actor) -> ColumnElement[bool]:
-    """A WHERE condition on `reports` selecting what `viewer` may see."""
+def visible_report_branches(conn: Connection, viewer: Actor) -> tuple[ColumnElement[bool], ...]:
+    """What `viewer` may see, as conditions whose union is the whole set. Each is
+    equalities only, matched by an index with `id` after them (revision 0002), so a
+    keyset page (`id > after ORDER BY id`) reads one index range per branch."""
     if viewer.role is Role.OFFICER:
         mine = reports.c.assignee_id == viewer.user_id
         if _unit_open_queue(conn, viewer.unit_id):
-            return or_(
-                mine,
-                and_(reports.c.unit_id == viewer.unit_id, reports.c.status == Status.BARU.value),
+            open_queue = and_(
+                reports.c.unit_id == viewer.unit_id, reports.c.status == Status.BARU.value
             )
-        return mine
+            return (mine, open_queue)
+        return (mine,)
     if viewer.role is Role.SUPERVISOR:
-        return reports.c.unit_id == viewer.unit_id if viewer.unit_id else false()
+        return (reports.c.unit_id == viewer.unit_id if viewer.unit_id else false(),)
     if viewer.role is Role.VALIDATOR:
-        return reports.c.status == Status.MENUNGGU_VALIDASI.value
+        return (reports.c.status == Status.MENUNGGU_VALIDASI.value,)
     if viewer.role is Role.COORDINATOR:
-        return reports.c.status == Status.KOORDINASI.value
-    return false()  # pragma: no cover - every role is handled above
+        return (reports.c.status == Status.KOORDINASI.value,)
+    return (false(),)  # pragma: no cover - every role is handled above
+
+
+def visible_reports(conn: Connection, viewer: Actor) -> ColumnElement[bool]:
+    """A WHERE condition on `reports` selecting what `viewer` may see."""
+    branches = visible_report_branches(conn, viewer)
+    return branches[0] if len(branches) == 1 else or_(*branches)
 
 
 def can_see_report(conn: Connection, viewer: Actor, report_id: str) -> bool:

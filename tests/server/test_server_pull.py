@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from server.admin import create_user, deactivate_user, set_open_queue
 from server.db import write_tx
 from server.reports import create_report
+from server.schema import reports
 from tests.server.kit import (
     OFFICER_A1,
     OFFICER_A2,
@@ -215,3 +218,31 @@ def test_officer_of_other_unit_never_gets_feed_rows(
     sup.act("dispatch", world.rid("a_new"), assignee_id=world.uid(OFFICER_A1))
     add_reports(server, world.unit_a, 3)
     assert officer_b.pull(cursor)["changes"] == []
+
+
+def test_an_open_queue_officer_gets_both_branches_once_in_id_order(
+    server: RunningServer, world: World, api: Api
+) -> None:
+    """Own reports and the unit's open queue are two keyset reads merged per page."""
+    extra = add_reports(server, world.unit_b, 6)
+    kasi_b = api("kasi.b")
+    for rid in extra[:2]:
+        assert kasi_b.act("dispatch", rid, assignee_id=world.uid(OFFICER_B1))["outcome"] == (
+            "applied"
+        )
+    with write_tx(server.engine) as conn:  # in both branches: assigned and still `baru`
+        conn.execute(
+            update(reports)
+            .where(reports.c.id == extra[2])
+            .values(assignee_id=world.uid(OFFICER_B1))
+        )
+    officer = api(OFFICER_B1)
+    ids: list[str] = []
+    cursor = ""
+    while True:
+        page = officer.pull(cursor, limit=2)
+        ids += [c["id"] for c in page["changes"] if c["entity"] == "report"]
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    assert ids == sorted(set(extra) | {world.rid("b_new"), world.rid("b_new2")})

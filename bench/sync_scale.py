@@ -1,0 +1,242 @@
+"""The initial sync at 1k, 10k and 100k reports in one process (`bench_sync.py --scale`).
+
+For each size: a fresh server database (SQLite file, or a fresh PostgreSQL database with
+`--pg`) seeded in bulk with one supervisor's unit of N reports (each with its `received`
+timeline row, as intake writes it), then
+- the server alone: a raw pull of every page that only decodes the JSON (reports/s);
+- the device: the real sync engine's initial sync into a fresh local_db file
+  (reports/s), and the device's own time per page (between one pull's answer and the
+  next pull) over the first and the last ten pages: flat means the page apply does not
+  slow down as the device file grows.
+Then the growth factors 1k -> 10k and 10k -> 100k (linear is 10x).
+
+Targets: 100k-report initial sync >= 4,000 reports/s and 10k -> 100k <= 11x.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+import local_db
+from domain import Status
+from domain import category as find_category
+from server.admin import create_unit, create_user
+from server.config import Settings
+from server.db import write_tx
+from server.embedded import EmbeddedServer
+from server.schema import reports, timeline
+from sync import MemoryTokenStore, SyncEngine, SyncSettings, Transport
+
+PASSWORD = "rahasia-123"
+UNIT = "kel-3171060001"
+CHUNK = 5_000
+CATEGORIES = ("jalan", "pohon", "sampah", "parkir_liar")
+
+
+class Timed(httpx.BaseTransport):
+    """Records when each request left and when its answer was read."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.spans: list[tuple[str, float, float]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        t0 = time.perf_counter()
+        resp = self.inner.handle_request(request)
+        resp.read()
+        self.spans.append((request.url.path, t0, time.perf_counter()))
+        return resp
+
+
+@dataclass
+class Figures:
+    n: int
+    seed_s: float
+    raw_s: float
+    sync_s: float
+    first_pages_ms: float
+    last_pages_ms: float
+
+
+def bulk_seed(server: EmbeddedServer, n: int) -> float:
+    """A unit with a supervisor and `n` new reports, inserted in chunks."""
+    assert server.engine is not None
+    settings = server.settings
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    with write_tx(server.engine) as conn:
+        create_unit(conn, id="kota-jakpus", kind="kota", name="Jakarta Pusat", kota="Jakarta Pusat")
+        create_unit(
+            conn,
+            id=UNIT,
+            kind="kelurahan",
+            name="Kelurahan Menteng",
+            parent_id="kota-jakpus",
+            kota="Jakarta Pusat",
+            kelurahan_code="31.71.06.1001",
+        )
+        create_user(
+            conn, "kasi", PASSWORD, "Kasi Menteng", "supervisor", UNIT, settings=settings, now=now
+        )
+    for start in range(0, n, CHUNK):
+        rows: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for i in range(start, min(n, start + CHUNK)):
+            cat = find_category(CATEGORIES[i % 4])
+            received = now - timedelta(minutes=7 * i)
+            rid = str(uuid.uuid4())
+            rows.append(
+                {
+                    "id": rid,
+                    "tracking_id": f"CRM-B-{i:07d}",
+                    "status": Status.BARU.value,
+                    "category": cat.code,
+                    "channel": "jaki",
+                    "unit_id": UNIT,
+                    "assignee_id": None,
+                    "reporter_id": None,
+                    "received_at": received,
+                    "sla_days": cat.sla_days,
+                    "deadline": received + timedelta(days=cat.sla_days),
+                    "extension_state": "none",
+                    "title": f"Jalan berlubang di depan sekolah nomor {i}",
+                    "description": "Lubang besar membahayakan pengendara motor, mohon segera "
+                    "ditambal.",
+                    "address": f"Jl. Teuku Umar No. {i % 300}, Menteng",
+                    "latitude": -6.1962,
+                    "longitude": 106.8325,
+                    "kelurahan_code": "31.71.06.1001",
+                    "is_public": i % 3 == 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            events.append(
+                {
+                    "report_id": rid,
+                    "at": received,
+                    "event": "received",
+                    "status_to": Status.BARU.value,
+                    "note": "JAKI",
+                }
+            )
+        with write_tx(server.engine) as conn:
+            conn.execute(reports.insert(), rows)
+            conn.execute(timeline.insert(), events)
+    return time.perf_counter() - started
+
+
+def raw_pull(base_url: str, limit: int) -> tuple[float, int]:
+    with httpx.Client(base_url=base_url, timeout=120) as http:
+        login = http.post(
+            "/v1/auth/login",
+            json={"username": "kasi", "password": PASSWORD, "device_id": "raw", "device_name": "r"},
+        ).json()
+        headers = {"Authorization": f"Bearer {login['access_token']}"}
+        started = time.perf_counter()
+        cursor, changes = "", 0
+        while True:
+            body = http.get(
+                "/v1/sync/pull", params={"cursor": cursor, "limit": limit}, headers=headers
+            ).json()
+            changes += len(body["changes"])
+            cursor = body["cursor"]
+            if not body["has_more"]:
+                return time.perf_counter() - started, changes
+
+
+def device_sync(base_url: str, folder: Path, limit: int) -> tuple[float, int, list[float]]:
+    """The engine's initial sync; returns seconds, reports, device ms per page."""
+    timed = Timed()
+    transport = Transport(base_url, transport=timed)
+    db = local_db.LocalDb.open(folder / "device.sqlite")
+    engine = SyncEngine(db, transport, MemoryTokenStore(), SyncSettings(pull_limit=limit))
+    try:
+        engine.login("kasi", PASSWORD)
+        timed.spans.clear()
+        started = time.perf_counter()
+        report = engine.sync_once()
+        report.raise_for_error()
+        took = time.perf_counter() - started
+        pulls = [s for s in timed.spans if s[0] == "/v1/sync/pull"]
+        # The device's own time for page i: from its answer to the next request.
+        device_ms = [(b[1] - a[2]) * 1000 for a, b in itertools.pairwise(pulls)]
+        return took, report.pulled_upserts, device_ms
+    finally:
+        engine.stop()
+        transport.close()
+        db.close()
+
+
+@contextmanager
+def database(pg_admin: str | None, folder: Path, n: int) -> Iterator[str]:
+    if pg_admin is None:
+        yield f"sqlite:///{folder}/server.sqlite"
+        return
+    name = f"tindak_bench_sync_{n}"
+    admin = create_engine(pg_admin, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield pg_admin.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def one_size(n: int, limit: int, pg_admin: str | None) -> Figures:
+    with tempfile.TemporaryDirectory() as tmp, database(pg_admin, Path(tmp), n) as url:
+        settings = Settings(
+            db_url=url, photo_dir=Path(tmp) / "photos", argon2_time_cost=1, argon2_memory_kib=1024
+        )
+        with EmbeddedServer(settings) as server:
+            seed_s = bulk_seed(server, n)
+            raw_s, raw_n = raw_pull(server.base_url, limit)
+            sync_s, got, device_ms = device_sync(server.base_url, Path(tmp), limit)
+    assert raw_n >= n and got >= n, (raw_n, got, n)
+    head, tail = device_ms[:10] or [0.0], device_ms[-10:] or [0.0]
+    return Figures(n, seed_s, raw_s, sync_s, statistics.median(head), statistics.median(tail))
+
+
+def run_scale(sizes: list[int], limit: int, pg_admin: str | None) -> None:
+    where = "PostgreSQL" if pg_admin else "SQLite"
+    print(f"initial sync of one supervisor's unit on {where}, pages of {limit}")
+    results: list[Figures] = []
+    for n in sizes:
+        f = one_size(n, limit, pg_admin)
+        results.append(f)
+        print(
+            f"  {n:>7,} reports: seeded in {f.seed_s:5.1f} s | server raw pull {f.raw_s:6.2f} s "
+            f"({n / f.raw_s:7,.0f} reports/s) | device sync {f.sync_s:6.2f} s "
+            f"({n / f.sync_s:7,.0f} reports/s) | device ms/page first 10 "
+            f"{f.first_pages_ms:5.1f}, last 10 {f.last_pages_ms:5.1f}",
+            flush=True,
+        )
+    for a, b in itertools.pairwise(results):
+        print(
+            f"  {a.n:,} -> {b.n:,} ({b.n / a.n:.0f}x reports): server raw pull "
+            f"{b.raw_s / a.raw_s:.1f}x, device sync {b.sync_s / a.sync_s:.1f}x"
+        )
+    last = results[-1]
+    rate = last.n / last.sync_s
+    growth = last.sync_s / results[-2].sync_s if len(results) > 1 else 0.0
+    ok = rate >= 4000 and (len(results) < 2 or growth <= 11)
+    print(
+        f"  target: {last.n:,} at >= 4,000 reports/s ({rate:,.0f}) and the last 10x step "
+        f"<= 11x ({growth:.1f}x) -> {'OK' if ok else 'OVER'}"
+    )
