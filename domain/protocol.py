@@ -58,6 +58,8 @@ PHOTO_CHUNK = 256 * 1024
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
+    if value.tzinfo is UTC:  # what the databases hand back: no conversion to make
+        return value.isoformat()
     if value.tzinfo is None:
         raise InvalidValue(f"naive datetime on the wire: {value!r}")
     return value.astimezone(UTC).isoformat()

@@ -23,7 +23,7 @@ from domain.protocol import PhotoRef, ReportSnapshot, TimelineEntry, UserInfo
 from domain.statuses import Role
 
 from .evidence import flags_of
-from .reports import SEND_BACK_EVENT, photo_facts_of, report_from_row
+from .reports import SEND_BACK_EVENT, PhotoFacts, photo_facts_of, report_from_row
 from .schema import photos, report_photos, reports, timeline, units, users
 
 # Every column of `reports` but the link to the reporter.
@@ -126,10 +126,14 @@ def build_snapshots(conn: Connection, report_ids: Sequence[str]) -> dict[str, Re
         facts = photo_facts_of(sent_back.get(r.id), links[r.id])
         # What the device may see of the photos: a private report's reporter photo is
         # neither sent nor named.
-        shown = frozenset(ref.kind for ref in refs[r.id])
-        report = report_from_row(r._mapping, facts).evolve(
-            photo_kinds=shown, photo_shas=frozenset(ref.sha256 for ref in refs[r.id])
+        shown = PhotoFacts(
+            kinds=frozenset(ref.kind for ref in refs[r.id]),
+            shas=frozenset(ref.sha256 for ref in refs[r.id]),
+            sent_back_at=facts.sent_back_at,
+            awaiting_new_after_photo=facts.awaiting_new_after_photo,
         )
+        # Built once with the shown photos (not built, then copied): a page is 500 of these.
+        report = report_from_row(r._mapping, shown)
         out[r.id] = ReportSnapshot(
             report=report,
             unit_name=r.unit_name or "",
