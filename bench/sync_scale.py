@@ -8,7 +8,9 @@ timeline row, as intake writes it), then
   (reports/s), and the time of each page's apply into local_db (`local_db.apply_page`,
   timed around the engine's call) over the first and the last ten pages: flat means the
   apply does not slow down as the device file grows.
-Then the growth factors 1k -> 10k and 10k -> 100k (linear is 10x).
+Then the growth factors 1k -> 10k and 10k -> 100k (linear is 10x). Server and device
+share this process, so its CPU time (both sides, PostgreSQL's own excluded) is printed
+beside the wall time: on a busy machine the wall time also counts the waits for a core.
 
 Targets: 100k-report initial sync >= 4,000 reports/s and 10k -> 100k <= 11x.
 """
@@ -51,7 +53,9 @@ class Figures:
     n: int
     seed_s: float
     raw_s: float
+    raw_cpu_s: float
     sync_s: float
+    sync_cpu_s: float
     first_pages_ms: float
     last_pages_ms: float
 
@@ -198,11 +202,23 @@ def one_size(n: int, limit: int, pg_admin: str | None) -> Figures:
         )
         with EmbeddedServer(settings) as server:
             seed_s = bulk_seed(server, n)
+            cpu0 = time.process_time()
             raw_s, raw_n = raw_pull(server.base_url, limit)
+            cpu1 = time.process_time()
             sync_s, got, device_ms = device_sync(server.base_url, Path(tmp), limit)
+            cpu2 = time.process_time()
     assert raw_n >= n and got >= n, (raw_n, got, n)
     head, tail = device_ms[:10] or [0.0], device_ms[-10:] or [0.0]
-    return Figures(n, seed_s, raw_s, sync_s, statistics.median(head), statistics.median(tail))
+    return Figures(
+        n,
+        seed_s,
+        raw_s,
+        cpu1 - cpu0,
+        sync_s,
+        cpu2 - cpu1,
+        statistics.median(head),
+        statistics.median(tail),
+    )
 
 
 def run_scale(sizes: list[int], limit: int, pg_admin: str | None) -> None:
@@ -214,15 +230,18 @@ def run_scale(sizes: list[int], limit: int, pg_admin: str | None) -> None:
         results.append(f)
         print(
             f"  {n:>7,} reports: seeded in {f.seed_s:5.1f} s | server raw pull {f.raw_s:6.2f} s "
-            f"({n / f.raw_s:7,.0f} reports/s) | device sync {f.sync_s:6.2f} s "
-            f"({n / f.sync_s:7,.0f} reports/s) | apply ms/page first 10 "
+            f"({n / f.raw_s:7,.0f} reports/s; CPU {f.raw_cpu_s:6.2f} s, "
+            f"{n / f.raw_cpu_s:7,.0f} reports/CPU-s) | device sync {f.sync_s:6.2f} s "
+            f"({n / f.sync_s:7,.0f} reports/s; CPU {f.sync_cpu_s:6.2f} s, "
+            f"{n / f.sync_cpu_s:7,.0f} reports/CPU-s) | apply ms/page first 10 "
             f"{f.first_pages_ms:5.1f}, last 10 {f.last_pages_ms:5.1f}",
             flush=True,
         )
     for a, b in itertools.pairwise(results):
         print(
             f"  {a.n:,} -> {b.n:,} ({b.n / a.n:.0f}x reports): server raw pull "
-            f"{b.raw_s / a.raw_s:.1f}x, device sync {b.sync_s / a.sync_s:.1f}x"
+            f"{b.raw_s / a.raw_s:.1f}x (CPU {b.raw_cpu_s / a.raw_cpu_s:.1f}x), device sync "
+            f"{b.sync_s / a.sync_s:.1f}x (CPU {b.sync_cpu_s / a.sync_cpu_s:.1f}x)"
         )
     last = results[-1]
     rate = last.n / last.sync_s
