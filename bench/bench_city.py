@@ -12,7 +12,7 @@ and against the CPU time the work took (this process's, plus the PostgreSQL back
 read from /proc): on a busy machine the wall time measures the machine, the CPU time
 still measures the query.
 
-    .venv/bin/python bench/bench_city.py [--repeat 5] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/bench_city.py [--repeat 5] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--no-pg]
 
 Targets: the whole city < 1 s and one kota < 300 ms, on SQLite and on PostgreSQL.
 """
@@ -181,9 +181,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench("SQLite", f"sqlite:///{Path(tmp) / 'city.sqlite'}", args.repeat)
+    if args.no_pg:
+        return
     name = f"tindak_bench_city_{uuid.uuid4().hex[:8]}"
     try:
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
