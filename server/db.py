@@ -1,8 +1,8 @@
 """Engines and transactions for the central database (SQLite or PostgreSQL).
 
 Invariants:
-- one connection and one transaction per unit of work (a request, or one pushed
-  mutation); nothing keeps a connection between requests, so a failed request can never
+- one connection and one transaction per unit of work (a request; a push batch is one,
+  with a savepoint per mutation); nothing keeps a connection between requests, so a failed request can never
   leave a shared connection mid-transaction;
 - SQLite: WAL, foreign keys on, a busy timeout, and write transactions opened with
   `BEGIN IMMEDIATE` so concurrent writers queue on the lock instead of failing when a

@@ -1,6 +1,8 @@
 """Push: apply a device's queued mutations, each once, in order, each on its own.
 
-For every mutation, in one transaction:
+A batch is one write transaction (one lock wait and one commit per request instead of
+one per mutation); each mutation runs inside its own SAVEPOINT, so a refused or failed
+mutation undoes only its own writes. For every mutation:
 1. claim its id in `mutations` (INSERT ... ON CONFLICT DO NOTHING). If the id is already
    there the stored first answer is returned and nothing is applied: a retry after a
    lost response is answered, never applied twice. A concurrent duplicate blocks on the
@@ -16,6 +18,13 @@ For every mutation, in one transaction:
 A rejection is stored too (a retry gets the same answer), except `photo_not_uploaded`:
 that one depends on an upload still in flight, so it is not remembered and the same
 mutation applies once the photo's bytes are in.
+
+An unexpected error in mutation k rolls back its savepoint; mutations 1..k-1 still
+commit (as when each had its own transaction) and the request fails, so the device
+sends the batch again and gets their stored answers. On PostgreSQL the batch locks its
+reports up front in id order: the feed's advisory lock is held from the first publish
+to commit, and two batches taking report locks in batch order could otherwise each
+wait for the other.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from domain.workflow import MAX_TEXT, parse_deadline, parse_photo
 
 from .auth import Principal
 from .config import Settings
-from .db import write_tx
+from .db import is_sqlite, write_tx
 from .evidence import flags_text, link_flags
 from .feed import publish_report_change
 from .photostore import open_store
@@ -125,8 +134,30 @@ def parse_photo_meta(value: object) -> PhotoMeta | None:
 def push(
     engine: Engine, settings: Settings, caller: Principal, items: list[PushItem]
 ) -> PushResponse:
-    results = [_push_one(engine, settings, caller, item) for item in items]
+    results: list[MutationResult] = []
+    failure: Exception | None = None
+    with write_tx(engine) as conn:
+        _lock_reports(conn, items)
+        for item in items:
+            try:
+                results.append(_push_one(conn, settings, caller, item))
+            except Exception as exc:  # re-raised once the mutations before it commit
+                failure = exc
+                break
+    if failure is not None:
+        raise failure
     return PushResponse(tuple(results), settings.now())
+
+
+def _lock_reports(conn: Connection, items: list[PushItem]) -> None:
+    """PostgreSQL: lock the batch's reports in id order before anything else (no
+    deadlock between batches); SQLite's `BEGIN IMMEDIATE` already admits one writer."""
+    if is_sqlite(conn) or not items:
+        return
+    ids = sorted({item.report_id for item in items})
+    conn.execute(
+        select(reports.c.id).where(reports.c.id.in_(ids)).order_by(reports.c.id).with_for_update()
+    )
 
 
 def _rejected(item_id: str, code: Refusal, **params: str) -> MutationResult:
@@ -166,17 +197,20 @@ def _claim(conn: Connection, caller: Principal, item: PushItem, now: datetime) -
 
 
 def _push_one(
-    engine: Engine, settings: Settings, caller: Principal, item: PushItem
+    conn: Connection, settings: Settings, caller: Principal, item: PushItem
 ) -> MutationResult:
     now = settings.now()
-    with write_tx(engine) as conn:
+    with conn.begin_nested():
         if not _claim(conn, caller, item, now):
             row = conn.execute(select(mutations).where(mutations.c.id == item.id)).one()
             if row.user_id != caller.user_id:
                 return _rejected(item.id, Refusal.INVALID_PAYLOAD, detail="mutation id reused")
             return _stored(row)
         try:
-            result = _apply(conn, settings, caller, item, now)
+            # Its own savepoint: a refusal raised after some writes undoes those writes
+            # and keeps the claim, where the refusal is stored.
+            with conn.begin_nested():
+                result = _apply(conn, settings, caller, item, now)
         except _Refused as refusal:
             result = _rejected(item.id, refusal.code, **refusal.params)
             if not refusal.remember:
