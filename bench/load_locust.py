@@ -22,15 +22,17 @@ What it does, all on loopback:
    PUT, `sync/photos.py`) followed by the `add_photo` push that uses it, and a login;
    between tasks a think time drawn from `--wait LOW HIGH` seconds (0 0: closed loop,
    to measure capacity);
-4. the figures: per request kind requests/s, p50/p95/p99 and failures; errors; the
-   completed sync cycles (tasks) per second; the server processes' CPU time (user +
-   system, children included) per request and the load generator's own CPU (both run
-   on this machine); the load average before and after.
+4. the figures, once every device is through its start (the login storm and first
+   snapshots are shown apart, as the warm-up), over `--duration` seconds of steady
+   sync: per request kind requests/s, p50/p95/p99 and failures; errors; the completed
+   sync cycles (tasks) per second; the server processes' CPU time (user + system,
+   children included) per request and the load generator's own CPU (both run on this
+   machine); the load average before and after.
 
 A request "fails" on any non-2xx answer and on a push whose answer is not every
 mutation `applied` (the scenario only sends actions the rules allow). Exit code 1 when
-anything failed, so the 30-second smoke test (`tests/server/test_load_smoke.py`) only
-checks that.
+anything failed (warm-up included), so the 30-second smoke test
+(`tests/server/test_load_smoke.py`) only checks that.
 """
 
 # Locust patches the standard library with gevent when imported: first, before any
@@ -82,7 +84,7 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 API = "/v1"
 # Task weights: a device mostly finds nothing new; pushes are a third as frequent, photo
 # uploads rarer, logins rarest (a token refresh is not a login).
-TASKS = {"pull": 12, "push": 6, "photo": 2, "login": 1}
+TASKS = {"pull": 24, "push": 12, "photo": 4, "login": 1}
 
 
 @dataclass
@@ -99,8 +101,10 @@ class Plan:
     hosts: list[str]
     accounts: list[Account]
     photos: list[bytes]
+    photo_side: int
     next_account: Iterator[int] = field(default_factory=itertools.count)
     next_photo: Iterator[int] = field(default_factory=itertools.count)
+    started: int = 0  # devices through their start (login, first snapshot, first push)
     cycles: int = 0
 
 
@@ -376,6 +380,8 @@ class Device(FastHttpUser):
         for rid in self.account.report_ids:
             mutations += [_mutation("accept", rid), _mutation("start", rid)]
         self._push(mutations, name="push first")
+        assert PLAN is not None
+        PLAN.started += 1
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
@@ -449,7 +455,15 @@ class Device(FastHttpUser):
     @task(TASKS["photo"])
     def photo(self) -> None:
         assert PLAN is not None
-        data = PLAN.photos[next(PLAN.next_photo) % len(PLAN.photos)]
+        index = next(PLAN.next_photo)
+        # Never the same bytes twice: a photo another device uploaded is not this
+        # device's to attach (`photo_not_owned`). Past the pool made before the run, one
+        # is made now (~40 ms of the load generator's time).
+        data = (
+            PLAN.photos[index]
+            if index < len(PLAN.photos)
+            else make_photos(1, PLAN.photo_side, seed=index)[0]
+        )
         sha = _sha256(data)
         offset = 0
         while offset < len(data):
@@ -510,6 +524,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     Account(officer, str(uuid.uuid4()), made[officer]) for officer, _ in pairs
                 ],
                 photos=make_photos(uploads, args.photo_side),
+                photo_side=args.photo_side,
             )
             Device.wait_time = (
                 constant(0) if args.wait[1] <= 0 else between(args.wait[0], args.wait[1])
@@ -527,20 +542,52 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def measure(args: argparse.Namespace, servers: list[subprocess.Popen[bytes]]) -> dict[str, Any]:
+    """Start every device, then measure `--duration` seconds of steady sync (the start's
+    login storm and first snapshots are reported apart, as the warm-up)."""
     assert PLAN is not None
     env = Environment(user_classes=[Device], events=locust.events)
     runner = env.create_local_runner()
+    warm_started = time.monotonic()
+    runner.start(args.users, spawn_rate=args.spawn_rate)
+    deadline = warm_started + 600
+    while PLAN.started < args.users and time.monotonic() < deadline:
+        gevent.sleep(0.2)
+    warm = _figures(env, time.monotonic() - warm_started)
+    warm["devices_started"] = PLAN.started
+    env.stats.reset_all()
+    PLAN.cycles = 0
     load_before = load_average()
     me = psutil.Process()
     cpu_server, cpu_client = cpu_seconds(servers), me.cpu_times()
     started = time.monotonic()
-    runner.start(args.users, spawn_rate=args.spawn_rate)
-    gevent.spawn_later(args.duration, runner.quit)
-    runner.greenlet.join()
+    gevent.sleep(args.duration)
     elapsed = time.monotonic() - started
+    cycles = PLAN.cycles
     server_cpu = cpu_seconds(servers) - cpu_server
     after = me.cpu_times()
     client_cpu = (after.user + after.system) - (cpu_client.user + cpu_client.system)
+    load_after = load_average()
+    result = _figures(env, elapsed)
+    runner.quit()
+    return {
+        "code": str(args.code),
+        "db": args.db,
+        "workers": args.workers,
+        "users": args.users,
+        "wait_s": args.wait,
+        **result,
+        "cycles_per_s": cycles / elapsed,
+        "server_cpu_s": server_cpu,
+        "server_cpu_ms_per_request": 1000 * server_cpu / max(1, result["requests"]),
+        "client_cpu_s": client_cpu,
+        "warm_up": warm,
+        "load_before": load_before,
+        "load_after": load_after,
+        "cores": os.cpu_count(),
+    }
+
+
+def _figures(env: Environment, elapsed: float) -> dict[str, Any]:
     kinds = {}
     for (name, _method), entry in sorted(env.stats.entries.items()):
         kinds[name] = {
@@ -558,40 +605,25 @@ def measure(args: argparse.Namespace, servers: list[subprocess.Popen[bytes]]) ->
         for e in env.stats.errors.values()
     ]
     return {
-        "code": str(args.code),
-        "db": args.db,
-        "workers": args.workers,
-        "users": args.users,
         "duration_s": round(elapsed, 1),
-        "wait_s": args.wait,
         "requests": total.num_requests,
         "failures": total.num_failures,
         "rps": total.num_requests / elapsed,
-        "cycles_per_s": PLAN.cycles / elapsed,
-        "server_cpu_s": server_cpu,
-        "server_cpu_ms_per_request": 1000 * server_cpu / max(1, total.num_requests),
-        "client_cpu_s": client_cpu,
         "kinds": kinds,
         "errors": errors,
-        "load_before": load_before,
-        "load_after": load_average(),
-        "cores": os.cpu_count(),
     }
 
 
 def show(result: dict[str, Any]) -> None:
+    warm = result["warm_up"]
     print(
-        f"\n{result['code']}: {result['db']}, {result['workers']} server process(es), {result['users']} devices, "
-        f"{result['duration_s']} s, think time {result['wait_s']} s, {result['cores']} cores"
+        f"\n{result['code']}: {result['db']}, {result['workers']} server process(es), "
+        f"{result['users']} devices, think time {result['wait_s']} s, {result['cores']} cores"
     )
-    print(
-        f"{'kind':<12} {'req':>7} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>7}"
-    )
-    for name, k in result["kinds"].items():
-        print(
-            f"{name:<12} {k['requests']:>7} {k['failures']:>5} {k['rps']:>7.1f} "
-            f"{k['p50_ms']:>6.0f} {k['p95_ms']:>6.0f} {k['p99_ms']:>6.0f} {k['max_ms']:>7.0f}"
-        )
+    print(f"warm-up ({warm['devices_started']} devices started in {warm['duration_s']} s):")
+    _table(warm)
+    print(f"steady sync, {result['duration_s']} s:")
+    _table(result)
     print(
         f"total: {result['requests']} requests, {result['rps']:.1f} req/s, "
         f"{result['cycles_per_s']:.1f} sync cycles/s, {result['failures']} failures"
@@ -602,8 +634,23 @@ def show(result: dict[str, Any]) -> None:
         f"load generator CPU {result['client_cpu_s']:.1f} s"
     )
     print(f"machine: before {result['load_before']}, after {result['load_after']}")
-    for error in result["errors"]:
+    for error in [*warm["errors"], *result["errors"]]:
         print(f"error: {error['kind']}: {error['error']} x{error['count']}")
+
+
+def _table(figures: dict[str, Any]) -> None:
+    print(
+        f"  {'kind':<12} {'req':>7} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}",
+        end="",
+    )
+    print(f" {'max':>7}")
+    for name, k in figures["kinds"].items():
+        if not k["requests"]:
+            continue
+        print(
+            f"  {name:<12} {k['requests']:>7} {k['failures']:>5} {k['rps']:>7.1f} "
+            f"{k['p50_ms']:>6.0f} {k['p95_ms']:>6.0f} {k['p99_ms']:>6.0f} {k['max_ms']:>7.0f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -627,7 +674,8 @@ def main(argv: list[str] | None = None) -> int:
     show(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
-    return 1 if result["failures"] or result["errors"] else 0
+    failed = result["failures"] or result["warm_up"]["failures"] or result["errors"]
+    return 1 if failed or result["warm_up"]["devices_started"] < args.users else 0
 
 
 if __name__ == "__main__":

@@ -15,11 +15,14 @@ cannot be hashed gets no hash flags (the photo store already checked it decodes)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domain import PhotoKind
 
+from .db import read_tx
 from .errors import PhotoStoreUnavailable
 from .phash import HashError, PerceptualHash, near, photo_hash
 from .photo_index import index_for
@@ -61,6 +64,45 @@ def stored_hash(conn: Connection, store: PhotoStore, sha256: str) -> PerceptualH
         return None
     conn.execute(photo_hashes.insert().values(sha256=sha256, hashes=hashes.to_text()))
     return hashes
+
+
+def hashes_outside(
+    engine: Engine, store: PhotoStore, sha256s: Iterable[str]
+) -> dict[str, PerceptualHash]:
+    """The hashes of those photos that have none stored yet, computed outside any
+    transaction: a push stores them (`store_hashes`) in its write transaction instead of
+    decoding pictures while every other writer waits for the lock."""
+    wanted = sorted(set(sha256s))
+    if not wanted:
+        return {}
+    with read_tx(engine) as conn:
+        known = set(
+            conn.execute(
+                select(photo_hashes.c.sha256).where(photo_hashes.c.sha256.in_(wanted))
+            ).scalars()
+        )
+    made: dict[str, PerceptualHash] = {}
+    for sha256 in wanted:
+        if sha256 in known:
+            continue
+        try:
+            data = store.read(sha256)
+            if data is not None:
+                made[sha256] = photo_hash(data)
+        except (PhotoStoreUnavailable, HashError):
+            continue  # `stored_hash` decides later, under the lock, as before
+    return made
+
+
+def store_hashes(conn: Connection, made: Mapping[str, PerceptualHash]) -> None:
+    """Store hashes from `hashes_outside` (another writer may have stored one since)."""
+    if not made:
+        return
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        insert(photo_hashes).on_conflict_do_nothing(index_elements=[photo_hashes.c.sha256]),
+        [{"sha256": sha, "hashes": hashes.to_text()} for sha, hashes in sorted(made.items())],
+    )
 
 
 def link_flags(

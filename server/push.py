@@ -14,17 +14,23 @@ mutation undoes only its own writes. For every mutation:
    is an active officer of the report's unit, a reroute's unit exists, a referenced
    photo is fully uploaded by the caller and its metadata is sane);
 4. `domain.apply`, write the report, a timeline entry, the photo link, the workflow
-   timestamps, publish the feed, and store the result.
+   timestamps, and store the result.
+The feed is published once per changed report at the end of the batch, with its
+audience from before the batch's first change to it (the states in between were never
+committed, so nobody could have seen them): the feed's advisory lock on PostgreSQL is
+then held only for the batch's tail, not across its mutations.
 A rejection is stored too (a retry gets the same answer), except `photo_not_uploaded`:
 that one depends on an upload still in flight, so it is not remembered and the same
 mutation applies once the photo's bytes are in.
 
+The perceptual hashes of the batch's photos (`evidence`) are computed before the
+transaction opens, so no picture is decoded while other writers wait for the lock.
+
 An unexpected error in mutation k rolls back its savepoint; mutations 1..k-1 still
 commit (as when each had its own transaction) and the request fails, so the device
 sends the batch again and gets their stored answers. On PostgreSQL the batch locks its
-reports up front in id order: the feed's advisory lock is held from the first publish
-to commit, and two batches taking report locks in batch order could otherwise each
-wait for the other.
+reports up front in id order: two batches taking report locks in batch order could
+otherwise each wait for the other (and the feed lock, taken last, never waits for one).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from domain.workflow import MAX_TEXT, parse_deadline, parse_photo
 from .auth import Principal
 from .config import Settings
 from .db import is_sqlite, write_tx
-from .evidence import flags_text, link_flags
+from .evidence import flags_text, hashes_outside, link_flags, store_hashes
 from .feed import publish_report_change
 from .photostore import open_store
 from .reports import add_timeline, photo_facts, report_from_row, workflow_values
@@ -136,17 +142,27 @@ def push(
 ) -> PushResponse:
     results: list[MutationResult] = []
     failure: Exception | None = None
+    hashes = hashes_outside(engine, open_store(settings), _photos_of(items))
     with write_tx(engine) as conn:
         _lock_reports(conn, items)
+        store_hashes(conn, hashes)
+        changed: dict[str, set[str]] = {}  # report id -> its audience before the batch
         for item in items:
             try:
-                results.append(_push_one(conn, settings, caller, item))
+                results.append(_push_one(conn, settings, caller, item, changed))
             except Exception as exc:  # re-raised once the mutations before it commit
                 failure = exc
                 break
+        for report_id, audience_before in changed.items():
+            publish_report_change(conn, report_id, audience_before, now=settings.now())
     if failure is not None:
         raise failure
     return PushResponse(tuple(results), settings.now())
+
+
+def _photos_of(items: list[PushItem]) -> list[str]:
+    refs = (parse_photo(item.payload.get("photo")) for item in items)
+    return [ref[0] for ref in refs if ref is not None]
 
 
 def _lock_reports(conn: Connection, items: list[PushItem]) -> None:
@@ -197,9 +213,14 @@ def _claim(conn: Connection, caller: Principal, item: PushItem, now: datetime) -
 
 
 def _push_one(
-    conn: Connection, settings: Settings, caller: Principal, item: PushItem
+    conn: Connection,
+    settings: Settings,
+    caller: Principal,
+    item: PushItem,
+    changed: dict[str, set[str]],
 ) -> MutationResult:
     now = settings.now()
+    audience_before: set[str] | None = None
     with conn.begin_nested():
         if not _claim(conn, caller, item, now):
             row = conn.execute(select(mutations).where(mutations.c.id == item.id)).one()
@@ -210,7 +231,7 @@ def _push_one(
             # Its own savepoint: a refusal raised after some writes undoes those writes
             # and keeps the claim, where the refusal is stored.
             with conn.begin_nested():
-                result = _apply(conn, settings, caller, item, now)
+                result, audience_before = _apply(conn, settings, caller, item, now)
         except _Refused as refusal:
             result = _rejected(item.id, refusal.code, **refusal.params)
             if not refusal.remember:
@@ -227,12 +248,16 @@ def _push_one(
                 report_version=result.report_version,
             )
         )
-        return result
+    if audience_before is not None:  # applied, and its savepoint released
+        changed.setdefault(item.report_id, audience_before)
+    return result
 
 
 def _apply(
     conn: Connection, settings: Settings, caller: Principal, item: PushItem, now: datetime
-) -> MutationResult:
+) -> tuple[MutationResult, set[str] | None]:
+    """The mutation's result, and when it applied, the report's audience before it (the
+    feed is published once per report at the end of the batch)."""
     try:
         action = Action(item.action)
     except ValueError as exc:
@@ -251,14 +276,14 @@ def _apply(
     if not decision.allowed:
         assert decision.refusal is not None
         text = decision.refusal
-        return MutationResult(
+        refused = MutationResult(
             item.id, Outcome.REJECTED, text.code, text.message_id, text.message_en
         )
+        return refused, None
     photo = _server_checks(conn, caller, before, action, payload)
     after = apply(before, actor, action, payload, at=now)
     _write(conn, settings, caller, before, after, action, payload, photo, now)
-    publish_report_change(conn, item.report_id, audience_before, now=now)
-    return MutationResult(item.id, Outcome.APPLIED, report_version=after.version)
+    return MutationResult(item.id, Outcome.APPLIED, report_version=after.version), audience_before
 
 
 def _server_checks(
