@@ -21,6 +21,10 @@ from sqlalchemy import text
 from domain.categories import CATEGORIES, CHANNELS
 from tests.city.conftest import USERS, YearServer
 
+# The first test seeds a whole year (185,852 reports, per database) in its setup: on a
+# busy 2-core machine that alone can pass the suite's 300 s default.
+pytestmark = pytest.mark.timeout(1500)
+
 YEAR = {"start": "2024-01-01", "end": "2024-12-31"}
 WIB = timezone(timedelta(hours=7))
 ACTIVE = {"baru", "didisposisikan", "diterima", "dalam_proses", "menunggu_validasi"}

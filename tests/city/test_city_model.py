@@ -23,6 +23,10 @@ from tests.city.conftest import YearServer
 from tests.server.kit import PASSWORD
 from tests.support.faultproxy import Fault, FaultProxy
 
+# The first test seeds a whole year (185,852 reports, per database) in its setup: on a
+# busy 2-core machine that alone can pass the suite's 300 s default.
+pytestmark = pytest.mark.timeout(1500)
+
 TR = Translator("id")
 
 

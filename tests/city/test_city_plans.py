@@ -13,12 +13,17 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event
 
 from domain.city import CityQuery, Period
 from server.db import read_tx
 from server.figures import city_figures
 from tests.city.conftest import YearServer
+
+# The first test seeds a whole year (185,852 reports, per database) in its setup: on a
+# busy 2-core machine that alone can pass the suite's 300 s default.
+pytestmark = pytest.mark.timeout(1500)
 
 YEAR = Period(date(2024, 1, 1), date(2024, 12, 31))
 

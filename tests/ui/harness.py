@@ -228,21 +228,28 @@ class Ui:
         self.wait(ident, timeout).click()
 
     def tab(self, label: str, shows: str) -> None:
-        """Go to a bottom-navigation destination: tap the tab named `label` until a node
-        whose identifier starts with `shows` is there. On a loaded machine a tap can
-        land while Flutter rebuilds the bar and be lost; tapping a tab that is already
-        selected does nothing, so tapping again is safe."""
-        tab = self.page.get_by_role("tab", name=re.compile(label)).first
+        """Go to a bottom-navigation destination by its tab's label (see `_until_shown`)."""
+        self._until_shown(self.page.get_by_role("tab", name=re.compile(label)).first, shows)
+
+    def go(self, ident: str, shows: str) -> None:
+        """Tap the node `ident` (a navigation item) until its screen shows a node whose
+        identifier starts with `shows` (see `_until_shown`)."""
+        self._until_shown(self.node(ident).first, shows)
+
+    def _until_shown(self, target: Any, shows: str) -> None:
+        """Tap `target` until a node whose identifier starts with `shows` is there. On a
+        loaded machine a tap can land while Flutter rebuilds and be lost; tapping a
+        destination that is already showing does nothing, so tapping again is safe."""
         deadline = time.monotonic() + TAB_DEADLINE_S
         while True:
-            tab.wait_for(state="attached", timeout=WAIT_MS)
-            tab.click()
+            target.wait_for(state="attached", timeout=WAIT_MS)
+            target.click()
             try:
                 self.nodes(shows).first.wait_for(state="attached", timeout=TAB_TRY_MS)
                 return
             except PlaywrightTimeoutError:
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"the {label!r} tab never showed {shows}…") from None
+                    raise AssertionError(f"tapping never showed {shows}…") from None
 
     def type(self, ident: str, text: str) -> None:
         """Replace a text field's content, typing like a person would; checked.

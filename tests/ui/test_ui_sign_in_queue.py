@@ -82,7 +82,6 @@ def test_a_supervisor_gets_the_role_screens_with_the_shared_ones(ui: Ui) -> None
     ui.sign_in("supervisor.demo")
     ui.wait("nav-dashboard", timeout=30_000)  # the supervisor's own home, not the queue
     assert ui.node("stage-to_act").count() == 0
-    ui.click("nav-attention")
-    ui.wait("attention-empty", timeout=20_000)
+    ui.go("nav-attention", shows="attention-empty")
     # The shared screen keeps the supervisor's navigation rail.
     assert ui.node("nav-dashboard").count() == 1

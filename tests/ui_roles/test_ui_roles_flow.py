@@ -148,12 +148,10 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         sup.open("/")
         sup.wait("kpi-overdue", timeout=30_000)
         done_before = done_count(sup)
-        sup.click("nav-team")
-        sup.wait("team-table", timeout=20_000)
+        sup.go("nav-team", shows="team-table")
         team_before = team_done(sup, officer.user.name)
 
-        sup.click("nav-dispatch")
-        sup.wait(f"check-{tid}", timeout=20_000)
+        sup.go("nav-dispatch", shows=f"check-{tid}")
         sup.click(f"check-{tid}")
         sup.click(f"officer-{officer.user.id}")
         sup.click("dispatch-submit")
@@ -264,9 +262,9 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         assert len(approvals) == 1  # the undone one never left the device
 
         # --- the supervisor's figures follow after their sync ---------------------------
-        sup.click("nav-dashboard")
+        sup.go("nav-dashboard", shows="kpi-overdue")
         pull_until(sup, lambda: done_count(sup) == done_before + 1)
-        sup.click("nav-team")
+        sup.go("nav-team", shows="team-table")
         sup.wait_until(
             lambda: team_done(sup, officer.user.name) == team_before + 1, timeout_s=WAIT_S
         )

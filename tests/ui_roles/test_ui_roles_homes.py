@@ -32,7 +32,7 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
             sup.wait(f"chart-{chart}")
 
         # A report opens from the SLA watch with the supervisor's actions, not the officer's.
-        sup.click("nav-sla")
+        sup.go("nav-sla", shows="breach-")
         sup.nodes("breach-").first.click()
         sup.wait("action-reassign", timeout=20_000)
         assert sup.nodes("action-accept").count() == 0
@@ -41,8 +41,7 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
 
         # The map cannot load its tiles here (no internet): still a map (kelurahan
         # outlines drawn by the app) with clickable markers; the list only when asked.
-        sup.click("nav-map")
-        sup.wait("map-offline", timeout=20_000)
+        sup.go("nav-map", shows="map-offline")
         assert "offline" in sup.text_of("map-offline")
         sup.wait("map-canvas")
         sup.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
@@ -61,7 +60,7 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
 
         # The monthly CSV export arrives in the browser as downloads (web build), with
         # names, not codes, and the codes in their own columns.
-        sup.click("nav-team")
+        sup.go("nav-team", shows="team-table")
         downloads: list[Download] = []
         sup.page.on("download", lambda d: downloads.append(d))
         sup.click("export-submit")
