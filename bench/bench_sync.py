@@ -30,18 +30,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from sync_scale import PASSWORD, UNIT, run_scale, seed_unit
 
 import local_db
 from domain import Action
-from server.admin import create_unit, create_user
+from server.admin import create_user
 from server.config import Settings
 from server.db import write_tx
 from server.embedded import EmbeddedServer
 from server.reports import create_report
 from sync import MemoryTokenStore, SyncEngine, SyncSettings, Transport
-
-PASSWORD = "rahasia-123"
-UNIT = "kel-3171060001"
 
 
 class PathCounter(httpx.BaseTransport):
@@ -66,19 +64,7 @@ def seed(server: EmbeddedServer, n: int) -> tuple[float, str]:
     started = time.perf_counter()
     assert server.engine is not None
     with write_tx(server.engine) as conn:
-        create_unit(conn, id="kota-jakpus", kind="kota", name="Jakarta Pusat", kota="Jakarta Pusat")
-        create_unit(
-            conn,
-            id=UNIT,
-            kind="kelurahan",
-            name="Kelurahan Menteng",
-            parent_id="kota-jakpus",
-            kota="Jakarta Pusat",
-            kelurahan_code="31.71.06.1001",
-        )
-        create_user(
-            conn, "kasi", PASSWORD, "Kasi Menteng", "supervisor", UNIT, settings=settings, now=now
-        )
+        seed_unit(conn, settings, now)
         officer = create_user(
             conn, "petugas", PASSWORD, "Andi Petugas", "officer", UNIT, settings=settings, now=now
         )
@@ -143,8 +129,6 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL admin URL for --scale (default: SQLite)")
     args = parser.parse_args()
     if args.scale:
-        from sync_scale import run_scale
-
         run_scale([int(s) for s in args.sizes.split(",")], args.limit, args.pg)
         return
     with tempfile.TemporaryDirectory() as tmp:

@@ -60,6 +60,23 @@ class Figures:
     last_pages_ms: float
 
 
+def seed_unit(conn: Any, settings: Settings, now: datetime) -> None:
+    """Kelurahan Menteng (UNIT) under its kota, with its supervisor "kasi"."""
+    create_unit(conn, id="kota-jakpus", kind="kota", name="Jakarta Pusat", kota="Jakarta Pusat")
+    create_unit(
+        conn,
+        id=UNIT,
+        kind="kelurahan",
+        name="Kelurahan Menteng",
+        parent_id="kota-jakpus",
+        kota="Jakarta Pusat",
+        kelurahan_code="31.71.06.1001",
+    )
+    create_user(
+        conn, "kasi", PASSWORD, "Kasi Menteng", "supervisor", UNIT, settings=settings, now=now
+    )
+
+
 def bulk_seed(server: EmbeddedServer, n: int) -> float:
     """A unit with a supervisor and `n` new reports, inserted in chunks."""
     assert server.engine is not None
@@ -67,19 +84,7 @@ def bulk_seed(server: EmbeddedServer, n: int) -> float:
     now = datetime.now(UTC)
     started = time.perf_counter()
     with write_tx(server.engine) as conn:
-        create_unit(conn, id="kota-jakpus", kind="kota", name="Jakarta Pusat", kota="Jakarta Pusat")
-        create_unit(
-            conn,
-            id=UNIT,
-            kind="kelurahan",
-            name="Kelurahan Menteng",
-            parent_id="kota-jakpus",
-            kota="Jakarta Pusat",
-            kelurahan_code="31.71.06.1001",
-        )
-        create_user(
-            conn, "kasi", PASSWORD, "Kasi Menteng", "supervisor", UNIT, settings=settings, now=now
-        )
+        seed_unit(conn, settings, now)
     for start in range(0, n, CHUNK):
         rows: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []

@@ -107,10 +107,9 @@ def link_site(dists: dict[str, Distribution], folder: Path) -> None:
                 target.symlink_to(base / entry)
 
 
-@pytest.fixture(scope="module")
-def client_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with the wheel and the client's own dependencies only."""
-    home = tmp_path_factory.mktemp("venv")
+def wheel_venv(wheel: Path, home: Path, reqs: list[Requirement], name: str) -> Path:
+    """A fresh venv with the wheel (no deps), and `reqs`' closure from this machine's
+    venv linked in through a .pth file: no network, no downloads."""
     env_dir = home / "venv"
     venv.create(env_dir, with_pip=False, symlinks=True)
     py = env_dir / "bin" / "python"
@@ -119,31 +118,26 @@ def client_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     site = Path(run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]))
     deps = home / "deps"
-    link_site(closure(requirements(wheel)), deps)
-    (site / "zz-client-deps.pth").write_text(f"{deps}\n", encoding="utf-8")
+    link_site(closure(reqs), deps)
+    (site / f"zz-{name}-deps.pth").write_text(f"{deps}\n", encoding="utf-8")
     return env_dir
+
+
+@pytest.fixture(scope="module")
+def client_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the wheel and the client's own dependencies only."""
+    return wheel_venv(wheel, tmp_path_factory.mktemp("venv"), requirements(wheel), "client")
 
 
 @pytest.fixture(scope="module")
 def server_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the wheel and the dependencies of its `server` extra."""
-    home = tmp_path_factory.mktemp("server-venv")
-    env_dir = home / "venv"
-    venv.create(env_dir, with_pip=False, symlinks=True)
-    py = env_dir / "bin" / "python"
-    run(
-        [sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps", str(wheel)]
-    )
-    site = Path(run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]))
-    deps = home / "deps"
     # The extra's own marker (`extra == "server"`) is met here: drop it for the closure.
     wanted = [
         Requirement(str(r).split(";")[0]) if "extra" in str(r.marker) else r
         for r in requirements(wheel, "server")
     ]
-    link_site(closure(wanted), deps)
-    (site / "zz-server-deps.pth").write_text(f"{deps}\n", encoding="utf-8")
-    return env_dir
+    return wheel_venv(wheel, tmp_path_factory.mktemp("server-venv"), wanted, "server")
 
 
 def clean_env(home: Path) -> dict[str, str]:

@@ -391,6 +391,16 @@ class ApiClient:
         """Push one mutation and return its result."""
         return self.push(self.mutation(action, report_id, **payload))[0]
 
+    def put_chunk(self, sha: str, offset: int, size: int, chunk: bytes) -> httpx.Response:
+        """One chunk of a resumable photo upload, as the app sends it."""
+        return self.request(
+            "PUT",
+            f"/v1/photos/{sha}",
+            params={"offset": offset, "size": size},
+            content=chunk,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+
     def upload(self, data: bytes, chunk: int = PHOTO_CHUNK) -> dict[str, Any]:
         sha = sha256(data)
         offset = 0

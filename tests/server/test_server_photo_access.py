@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -31,16 +30,6 @@ from tests.server.kit import (
 
 Api = Callable[..., ApiClient]
 EVERYONE = (OFFICER_A1, OFFICER_A2, OFFICER_B1, SUPERVISOR_A, SUPERVISOR_B, VALIDATOR, COORDINATOR)
-
-
-def put(client: ApiClient, sha: str, offset: int, size: int, chunk: bytes) -> httpx.Response:
-    return client.request(
-        "PUT",
-        f"/v1/photos/{sha}",
-        params={"offset": offset, "size": size},
-        content=chunk,
-        headers={"Content-Type": "application/octet-stream"},
-    )
 
 
 def photo_ref(sha: str, kind: str = "during") -> dict[str, object]:
@@ -111,7 +100,7 @@ def _photos(server: RunningServer, world: World, api: Api) -> Photos:
         "applied"
     )
     partial = make_jpeg(300, 200, seed=904)
-    assert put(officer, sha256(partial), 0, len(partial), partial[:1000]).status_code == 200
+    assert officer.put_chunk(sha256(partial), 0, len(partial), partial[:1000]).status_code == 200
     return Photos(
         sha256(partial),
         sha256(evidence),
@@ -171,7 +160,7 @@ def test_another_user_cannot_reset_or_take_over_an_upload(
     data = make_jpeg(300, 200, seed=905)
     sha, size = sha256(data), len(data)
     owner = api(OFFICER_A1)
-    assert put(owner, sha, 0, size, data[:1000]).json()["received"] == 1000
+    assert owner.put_chunk(sha, 0, size, data[:1000]).json()["received"] == 1000
     before = _row(server, sha)
     other = api(OFFICER_B1)
     attempts = [
@@ -180,7 +169,7 @@ def test_another_user_cannot_reset_or_take_over_an_upload(
         (1000, size, data[1000:2000]),  # a continuation at the right offset
     ]
     for offset, declared, chunk in attempts:
-        response = put(other, sha, offset, declared, chunk)
+        response = other.put_chunk(sha, offset, declared, chunk)
         assert response.status_code == 409, response.text
         body = response.json()
         assert body["error"]["code"] == "upload_owned"
@@ -188,13 +177,13 @@ def test_another_user_cannot_reset_or_take_over_an_upload(
         assert _row(server, sha) == before
     assert other.request("GET", f"/v1/photos/{sha}").status_code == 404
     # The owner's own refused request changes nothing either.
-    refused = put(owner, sha, 500, size + 7, data[500:600])
+    refused = owner.put_chunk(sha, 500, size + 7, data[500:600])
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "offset_mismatch"
     assert _row(server, sha) == before
-    done = put(owner, sha, 1000, size, data[1000:])
+    done = owner.put_chunk(sha, 1000, size, data[1000:])
     assert done.status_code == 200 and done.json()["complete"] is True
     assert owner.request("GET", f"/v1/photos/{sha}/content").content == data
     # A complete photo: another user outside its scope still learns nothing.
-    late = put(other, sha, 0, size, data)
+    late = other.put_chunk(sha, 0, size, data)
     assert late.status_code == 409 and late.json()["error"]["code"] == "upload_owned"
     assert _row(server, sha) == (size, size, True, world.uid(OFFICER_A1))

@@ -27,16 +27,6 @@ from tests.server.kit import (
 Api = Callable[..., ApiClient]
 
 
-def put(client: ApiClient, sha: str, offset: int, size: int, chunk: bytes) -> httpx.Response:
-    return client.request(
-        "PUT",
-        f"/v1/photos/{sha}",
-        params={"offset": offset, "size": size},
-        content=chunk,
-        headers={"Content-Type": "application/octet-stream"},
-    )
-
-
 def stored_row(server: RunningServer, sha: str) -> object | None:
     with server.engine.connect() as conn:
         return conn.execute(select(photos).where(photos.c.sha256 == sha)).first()
@@ -55,7 +45,7 @@ def test_upload_resumed_after_a_cut(server: RunningServer, world: World, api: Ap
     data = make_jpeg(400, 300, seed=61)
     sha, half = sha256(data), len(data) // 2
     first = api(OFFICER_A1)
-    assert put(first, sha, 0, len(data), data[:half]).json() == {
+    assert first.put_chunk(sha, 0, len(data), data[:half]).json() == {
         "sha256": sha,
         "size": len(data),
         "received": half,
@@ -65,7 +55,7 @@ def test_upload_resumed_after_a_cut(server: RunningServer, world: World, api: Ap
     second = api(OFFICER_A1)
     status = second.request("GET", f"/v1/photos/{sha}").json()
     assert status["received"] == half and not status["complete"]
-    done = put(second, sha, status["received"], len(data), data[half:])
+    done = second.put_chunk(sha, status["received"], len(data), data[half:])
     assert done.status_code == 200 and done.json()["complete"] is True
     fetched = second.request("GET", f"/v1/photos/{sha}/content")
     assert fetched.content == data
@@ -82,14 +72,14 @@ def test_wrong_offset_answers_the_current_status(
     data = make_jpeg(200, 150, seed=62)
     sha = sha256(data)
     client = api(OFFICER_A1)
-    put(client, sha, 0, len(data), data[:1000])
+    client.put_chunk(sha, 0, len(data), data[:1000])
     for offset in (0, 500, 2000):
-        conflict = put(client, sha, offset, len(data), data[offset : offset + 100])
+        conflict = client.put_chunk(sha, offset, len(data), data[offset : offset + 100])
         assert conflict.status_code == 409
         body = conflict.json()
         assert body["error"]["code"] == "offset_mismatch"
         assert body["received"] == 1000 and body["sha256"] == sha
-    assert put(client, sha, 1000, len(data), data[1000:]).json()["complete"]
+    assert client.put_chunk(sha, 1000, len(data), data[1000:]).json()["complete"]
 
 
 def test_partial_file_shorter_than_recorded_is_resumed_from_disk(
@@ -98,13 +88,13 @@ def test_partial_file_shorter_than_recorded_is_resumed_from_disk(
     data = make_jpeg(200, 150, seed=63)
     sha = sha256(data)
     client = api(OFFICER_A1)
-    put(client, sha, 0, len(data), data[:3000])
+    client.put_chunk(sha, 0, len(data), data[:3000])
     part = partial_path(server.settings.photo_dir, sha)
     with open(part, "r+b") as fh:  # the disk lost the tail (a crash before fsync)
         fh.truncate(1000)
-    conflict = put(client, sha, 3000, len(data), data[3000:])
+    conflict = client.put_chunk(sha, 3000, len(data), data[3000:])
     assert conflict.status_code == 409 and conflict.json()["received"] == 1000
-    assert put(client, sha, 1000, len(data), data[1000:]).json()["complete"]
+    assert client.put_chunk(sha, 1000, len(data), data[1000:]).json()["complete"]
     assert client.request("GET", f"/v1/photos/{sha}/content").content == data
 
 
@@ -114,7 +104,7 @@ def test_uploading_a_complete_photo_again_is_harmless(
     data = make_png(seed=64)
     client = api(OFFICER_A1)
     assert client.upload(data)["complete"]
-    again = put(client, sha256(data), 0, len(data), data)
+    again = client.put_chunk(sha256(data), 0, len(data), data)
     assert again.status_code == 200 and again.json()["complete"]
     row = stored_row(server, sha256(data))
     assert row is not None and row.mime == "image/png"  # type: ignore[attr-defined]
@@ -129,14 +119,14 @@ def test_unknown_photo_status_is_not_found(server: RunningServer, world: World, 
 def test_hash_mismatch_leaves_nothing(server: RunningServer, world: World, api: Api) -> None:
     data = make_jpeg(seed=65)
     wrong = sha256(b"something else")
-    response = put(api(OFFICER_A1), wrong, 0, len(data), data)
+    response = api(OFFICER_A1).put_chunk(wrong, 0, len(data), data)
     assert response.status_code == 422 and response.json()["error"]["code"] == "hash_mismatch"
     assert nothing_left(server, wrong)
 
 
 def refused(server: RunningServer, client: ApiClient, data: bytes, code: str) -> None:
     sha = sha256(data)
-    response = put(client, sha, 0, len(data), data)
+    response = client.put_chunk(sha, 0, len(data), data)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == code
     assert nothing_left(server, sha)
@@ -193,10 +183,10 @@ def test_photo_over_the_size_limit(server: RunningServer, world: World, api: Api
     client = api(OFFICER_A1)
     sha = "ab" * 32
     limit = server.settings.limits.photo_bytes
-    response = put(client, sha, 0, limit + 1, b"\xff\xd8")
+    response = client.put_chunk(sha, 0, limit + 1, b"\xff\xd8")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "photo_too_large"
-    beyond = put(client, sha, 10, 11, b"xx")
+    beyond = client.put_chunk(sha, 10, 11, b"xx")
     assert beyond.status_code == 422
     assert nothing_left(server, sha)
 
@@ -204,7 +194,7 @@ def test_photo_over_the_size_limit(server: RunningServer, world: World, api: Api
 def test_bad_sha_in_the_path(server: RunningServer, world: World, api: Api) -> None:
     client = api(OFFICER_A1)
     for bad in ("abc", "G" * 64, "AB" * 32):
-        response = put(client, bad, 0, 1, b"x")
+        response = client.put_chunk(bad, 0, 1, b"x")
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid_request"
 
@@ -252,7 +242,7 @@ def test_whole_jpeg_and_png_are_stored(server: RunningServer, world: World, api:
     client = api(OFFICER_A1)
     for data in (make_jpeg(640, 480, seed=71), make_png(300, 200, seed=72)):
         sha = sha256(data)
-        response = put(client, sha, 0, len(data), data)
+        response = client.put_chunk(sha, 0, len(data), data)
         assert response.status_code == 200, response.text
         assert response.json()["complete"] is True
         assert final_path(server.settings.photo_dir, sha).exists()

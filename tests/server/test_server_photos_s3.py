@@ -130,20 +130,10 @@ def pair(request: pytest.FixtureRequest, s3_endpoint: str, tmp_path: Path) -> It
     assert not (tmp_path / "second-photos").exists()
 
 
-def put(client: ApiClient, sha: str, offset: int, size: int, chunk: bytes) -> httpx.Response:
-    return client.request(
-        "PUT",
-        f"/v1/photos/{sha}",
-        params={"offset": offset, "size": size},
-        content=chunk,
-        headers={"Content-Type": "application/octet-stream"},
-    )
-
-
 def send_from(client: ApiClient, data: bytes, offset: int) -> dict[str, Any]:
     body: dict[str, Any] = {}
     while offset < len(data):
-        response = put(client, sha256(data), offset, len(data), data[offset : offset + CHUNK])
+        response = client.put_chunk(sha256(data), offset, len(data), data[offset : offset + CHUNK])
         assert response.status_code == 200, response.text
         body = response.json()
         offset = body["received"]
@@ -157,11 +147,11 @@ def test_upload_cut_mid_chunk_resumes_on_another_process(pair: Pair) -> None:
     with FaultProxy("127.0.0.1", pair.first.embedded.port) as proxy:
         device = ApiClient(proxy.url)
         assert device.login(OFFICER_A1).status_code == 200
-        assert put(device, sha, 0, len(data), data[:CHUNK]).json()["received"] == CHUNK
+        assert device.put_chunk(sha, 0, len(data), data[:CHUNK]).json()["received"] == CHUNK
         # The link drops halfway through the second chunk's body.
         proxy.set(Fault.cut_upstream(CHUNK // 2, after=b"PUT /v1/photos/"))
         with pytest.raises(httpx.TransportError):
-            put(device, sha, CHUNK, len(data), data[CHUNK : 2 * CHUNK])
+            device.put_chunk(sha, CHUNK, len(data), data[CHUNK : 2 * CHUNK])
         device.close()
     pair.first.stop()  # and that process is gone for good
 
@@ -183,7 +173,9 @@ def test_chunks_alternate_between_the_processes(pair: Pair) -> None:
     clients = [pair.client(pair.first, OFFICER_A1), pair.client(pair.second, OFFICER_A1)]
     offset, turn, body = 0, 0, {}
     while offset < len(data):
-        response = put(clients[turn % 2], sha, offset, len(data), data[offset : offset + CHUNK])
+        response = clients[turn % 2].put_chunk(
+            sha, offset, len(data), data[offset : offset + CHUNK]
+        )
         assert response.status_code == 200, response.text
         body, turn = response.json(), turn + 1
         offset = body["received"]
@@ -197,7 +189,7 @@ def test_a_corrupt_chunk_is_refused_and_leaves_nothing(pair: Pair) -> None:
     sha = sha256(data)
     bad = bytearray(data)
     bad[CHUNK + 100] ^= 0xFF  # one byte changed on the way, in the second chunk
-    put(pair.client(pair.first, OFFICER_A1), sha, 0, len(data), bytes(bad[:CHUNK]))
+    pair.client(pair.first, OFFICER_A1).put_chunk(sha, 0, len(data), bytes(bad[:CHUNK]))
     answer = send_expecting_refusal(pair.client(pair.second, OFFICER_A1), sha, bytes(bad), CHUNK)
     assert answer.json()["error"]["code"] == "hash_mismatch"
     assert pair.row(sha) is None and pair.staged(sha) == [] and pair.object(sha) is None
@@ -207,7 +199,7 @@ def test_a_chunk_damaged_in_the_bucket_is_refused(pair: Pair) -> None:
     data = make_jpeg(480, 360, seed=144)
     sha = sha256(data)
     client = pair.client(pair.first, OFFICER_A1)
-    put(client, sha, 0, len(data), data[:CHUNK])
+    client.put_chunk(sha, 0, len(data), data[:CHUNK])
     staged = pair.staged(sha)
     assert len(staged) == 1
     damaged = bytearray(data[:CHUNK])
@@ -221,7 +213,7 @@ def test_a_chunk_damaged_in_the_bucket_is_refused(pair: Pair) -> None:
 def send_expecting_refusal(client: ApiClient, sha: str, data: bytes, offset: int) -> httpx.Response:
     """Send `data` from `offset` as the photo `sha`; the answer that refuses it."""
     while True:
-        response = put(client, sha, offset, len(data), data[offset : offset + CHUNK])
+        response = client.put_chunk(sha, offset, len(data), data[offset : offset + CHUNK])
         if response.status_code != 200:
             assert response.status_code == 422, response.text
             return response
@@ -233,12 +225,12 @@ def test_a_lost_staged_chunk_is_sent_again(pair: Pair) -> None:
     data = make_jpeg(480, 360, seed=145)
     sha = sha256(data)
     client = pair.client(pair.first, OFFICER_A1)
-    put(client, sha, 0, len(data), data[:CHUNK])
-    put(client, sha, CHUNK, len(data), data[CHUNK : 2 * CHUNK])
+    client.put_chunk(sha, 0, len(data), data[:CHUNK])
+    client.put_chunk(sha, CHUNK, len(data), data[CHUNK : 2 * CHUNK])
     lost = pair.staged(sha)[-1]  # the bucket lost the second chunk
     pair.bucket.delete_object(Bucket=pair.store.bucket, Key=lost)
     other = pair.client(pair.second, OFFICER_A1)
-    conflict = put(other, sha, 2 * CHUNK, len(data), data[2 * CHUNK : 3 * CHUNK])
+    conflict = other.put_chunk(sha, 2 * CHUNK, len(data), data[2 * CHUNK : 3 * CHUNK])
     assert conflict.status_code == 409 and conflict.json()["received"] == CHUNK
     assert send_from(other, data, CHUNK)["complete"] is True
     assert other.request("GET", f"/v1/photos/{sha}/content").content == data
@@ -281,12 +273,12 @@ def test_an_unreachable_bucket_answers_503_and_the_upload_goes_on(
             sha = sha256(data)
             last = (len(data) - 1) // CHUNK * CHUNK  # where the last chunk starts
             assert last > CHUNK
-            assert put(client, sha, 0, len(data), data[:CHUNK]).status_code == 200
+            assert client.put_chunk(sha, 0, len(data), data[:CHUNK]).status_code == 200
             # The bucket goes away for a chunk in the middle, then for the last one
             # (whose PUT reads the chunks back and publishes the photo).
             for offset, until in ((CHUNK, last), (last, len(data))):
                 link.set(Fault.refuse())
-                down = put(client, sha, offset, len(data), data[offset : offset + CHUNK])
+                down = client.put_chunk(sha, offset, len(data), data[offset : offset + CHUNK])
                 assert down.status_code == 503, down.text
                 assert down.json()["error"]["code"] == "photo_store_unavailable"
                 link.set(Fault.passthrough())
@@ -294,7 +286,7 @@ def test_an_unreachable_bucket_answers_503_and_the_upload_goes_on(
                 assert status["received"] == offset and not status["complete"]
                 while status["received"] < until:
                     at = status["received"]
-                    answer = put(client, sha, at, len(data), data[at : at + CHUNK])
+                    answer = client.put_chunk(sha, at, len(data), data[at : at + CHUNK])
                     assert answer.status_code == 200, answer.text
                     status = answer.json()
             assert status["complete"] is True
