@@ -10,9 +10,9 @@ What it does, all on loopback:
    kelurahan, one supervisor each, `--users` officers spread over them, and
    `--reports-per-user` reports per officer, dispatched to them by their supervisor
    through the real push API;
-2. `--workers` server processes (`tindak-server serve`, one port each, sharing the
-   database; users spread round-robin over them: a stand-in for N workers behind one
-   address), started one after the other (each migrates on start);
+2. the server: `tindak-server serve --workers N` (N uvicorn processes on one address,
+   the kernel spreading the connections over them, as in production behind a reverse
+   proxy), migrating the database on start;
 3. Locust as a library (`Environment` + a local runner, `FastHttpUser`), bounded by
    `--duration` (`--code DIR` runs the servers from another checkout, e.g. the commit
    before a change, with the same scenario): each user is a device that logs in, pulls its first snapshot, accepts
@@ -46,7 +46,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -71,6 +70,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serving import cpu_seconds, start_server, stop_server  # noqa: E402
 
 from domain.protocol import PHOTO_CHUNK  # noqa: E402
 from server.admin import create_unit, create_user  # noqa: E402
@@ -98,7 +99,7 @@ class Account:
 class Plan:
     """What the seeded world hands to the simulated devices."""
 
-    hosts: list[str]
+    host: str
     accounts: list[Account]
     photos: list[bytes]
     photo_side: int
@@ -289,66 +290,6 @@ def make_photos(count: int, side: int, seed: int = 14) -> list[bytes]:
 # --- the server processes ----------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(
-    db_url: str, photo_dir: Path, log: Path, code: Path
-) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "server.entry",
-        "serve",
-        "--db",
-        db_url,
-        "--photos",
-        str(photo_dir),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=code,
-            env={**os.environ, "PYTHONPATH": str(code)},
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited ({process.returncode}); see {log}")
-        try:
-            if httpx.get(f"{base}{API}/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # polling a starting process; not a test
-    process.terminate()
-    raise SystemExit(f"server did not answer within 120 s; see {log}")
-
-
-def cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            proc = psutil.Process(process.pid)
-            for p in [proc, *proc.children(recursive=True)]:
-                times = p.cpu_times()
-                total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
@@ -367,7 +308,7 @@ class Device(FastHttpUser):
         assert PLAN is not None
         index = next(PLAN.next_account)
         self.account = PLAN.accounts[index % len(PLAN.accounts)]
-        self.host = PLAN.hosts[index % len(PLAN.hosts)]
+        self.host = PLAN.host
         super().__init__(environment)
         self.token = ""
         self.cursor = ""
@@ -511,15 +452,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with database(args.db, args.pg_url, folder) as db_url:
             pairs = seed(db_url, photo_dir, args.units, args.users)
             made = seed_reports(db_url, pairs, args.reports_per_user)
-            hosts = []
-            for _ in range(args.workers):  # one after the other: each migrates on start
-                process, base = start_server(db_url, photo_dir, folder / "server.log", args.code)
-                servers.append(process)
-                hosts.append(base)
-            dispatch_all(hosts[0], pairs, made)
+            process, base = start_server(
+                db_url, photo_dir, folder / "server.log", args.code, workers=args.workers
+            )
+            servers.append(process)
+            dispatch_all(base, pairs, made)
             uploads = max(4, int(args.users * args.duration / 15))
             PLAN = Plan(
-                hosts=hosts,
+                host=base,
                 accounts=[
                     Account(officer, str(uuid.uuid4()), made[officer]) for officer, _ in pairs
                 ],
@@ -532,12 +472,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             return measure(args, servers)
     finally:
         for process in servers:
-            process.terminate()
-        for process in servers:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_server(process)
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -1,16 +1,18 @@
-"""The initial sync at 1k, 10k and 100k reports in one process (`bench_sync.py --scale`).
+"""The initial sync at 1k, 10k and 100k reports (`bench_sync.py --scale`).
 
 For each size: a fresh server database (SQLite file, or a fresh PostgreSQL database with
-`--pg`) seeded in bulk with one supervisor's unit of N reports (each with its `received`
-timeline row, as intake writes it), then
-- the server alone: a raw pull of every page that only decodes the JSON (reports/s);
-- the device: the real sync engine's initial sync into a fresh local_db file
-  (reports/s), and the time of each page's apply into local_db (`local_db.apply_page`,
-  timed around the engine's call) over the first and the last ten pages: flat means the
-  apply does not slow down as the device file grows.
-Then the growth factors 1k -> 10k and 10k -> 100k (linear is 10x). Server and device
-share this process, so its CPU time (both sides, PostgreSQL's own excluded) is printed
-beside the wall time: on a busy machine the wall time also counts the waits for a core.
+`--pg`) seeded in bulk with one supervisor's unit of N reports with varied Indonesian
+text (each with its `received` timeline row, as intake writes it), served by
+`tindak-server serve` in its own process, then
+- the server alone: a raw pull of every page that only decodes the JSON (reports/s, and
+  reports per CPU-second of the server process);
+- the device: the real sync engine's initial sync into a fresh local_db file in this
+  process (reports/s; this process's CPU and the server's apart), and the time of each
+  page's apply into local_db (`local_db.apply_page`, timed around the engine's call)
+  over the first and the last ten pages: flat means the apply does not slow down as
+  the device file grows.
+Then the growth factors 1k -> 10k and 10k -> 100k (linear is 10x). PostgreSQL's own CPU
+is not counted; on a busy machine the wall time also counts the waits for a core.
 
 Targets: 100k-report initial sync >= 4,000 reports/s and 10k -> 100k <= 11x.
 """
@@ -18,6 +20,7 @@ Targets: 100k-report initial sync >= 4,000 reports/s and 10k -> 100k <= 11x.
 from __future__ import annotations
 
 import itertools
+import random
 import statistics
 import tempfile
 import time
@@ -30,15 +33,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from serving import cpu_seconds, start_server, stop_server
+from sqlalchemy import Engine, create_engine, text
 
 import local_db
 from domain import Status
 from domain import category as find_category
 from server.admin import create_unit, create_user
 from server.config import Settings
-from server.db import write_tx
-from server.embedded import EmbeddedServer
+from server.db import make_engine, write_tx
+from server.demo import text as demo_text
+from server.migrations import migrate
 from server.schema import reports, timeline
 from sync import MemoryTokenStore, SyncEngine, SyncSettings, Transport
 
@@ -46,6 +51,7 @@ PASSWORD = "rahasia-123"
 UNIT = "kel-3171060001"
 CHUNK = 5_000
 CATEGORIES = ("jalan", "pohon", "sampah", "parkir_liar")
+PLACE = ("Menteng", "Menteng", "Jakarta Pusat")  # kelurahan, kecamatan, kota
 
 
 @dataclass
@@ -55,7 +61,8 @@ class Figures:
     raw_s: float
     raw_cpu_s: float
     sync_s: float
-    sync_cpu_s: float
+    sync_cpu_s: float  # the device's (this process)
+    sync_server_cpu_s: float  # the server process's during the device's sync
     first_pages_ms: float
     last_pages_ms: float
 
@@ -77,19 +84,21 @@ def seed_unit(conn: Any, settings: Settings, now: datetime) -> None:
     )
 
 
-def bulk_seed(server: EmbeddedServer, n: int) -> float:
-    """A unit with a supervisor and `n` new reports, inserted in chunks."""
-    assert server.engine is not None
-    settings = server.settings
+def bulk_seed(engine: Engine, settings: Settings, n: int) -> float:
+    """A unit with a supervisor and `n` new reports, inserted in chunks. The text is the
+    demo year's generator (varied Indonesian titles, descriptions and addresses), so the
+    device's search index gets the words a real unit has, not one sentence n times."""
+    rng = random.Random(n)
     now = datetime.now(UTC)
     started = time.perf_counter()
-    with write_tx(server.engine) as conn:
+    with write_tx(engine) as conn:
         seed_unit(conn, settings, now)
     for start in range(0, n, CHUNK):
         rows: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         for i in range(start, min(n, start + CHUNK)):
             cat = find_category(CATEGORIES[i % 4])
+            headline, st = demo_text.title(rng, cat.code, PLACE[0], PLACE[1])
             received = now - timedelta(minutes=7 * i)
             rid = str(uuid.uuid4())
             rows.append(
@@ -106,10 +115,9 @@ def bulk_seed(server: EmbeddedServer, n: int) -> float:
                     "sla_days": cat.sla_days,
                     "deadline": received + timedelta(days=cat.sla_days),
                     "extension_state": "none",
-                    "title": f"Jalan berlubang di depan sekolah nomor {i}",
-                    "description": "Lubang besar membahayakan pengendara motor, mohon segera "
-                    "ditambal.",
-                    "address": f"Jl. Teuku Umar No. {i % 300}, Menteng",
+                    "title": headline,
+                    "description": demo_text.description(rng, cat.code, headline),
+                    "address": demo_text.address(rng, st, *PLACE),
                     "latitude": -6.1962,
                     "longitude": 106.8325,
                     "kelurahan_code": "31.71.06.1001",
@@ -127,7 +135,7 @@ def bulk_seed(server: EmbeddedServer, n: int) -> float:
                     "note": "JAKI",
                 }
             )
-        with write_tx(server.engine) as conn:
+        with write_tx(engine) as conn:
             conn.execute(reports.insert(), rows)
             conn.execute(timeline.insert(), events)
     return time.perf_counter() - started
@@ -202,25 +210,37 @@ def database(pg_admin: str | None, folder: Path, n: int) -> Iterator[str]:
 
 def one_size(n: int, limit: int, pg_admin: str | None) -> Figures:
     with tempfile.TemporaryDirectory() as tmp, database(pg_admin, Path(tmp), n) as url:
+        folder = Path(tmp)
         settings = Settings(
-            db_url=url, photo_dir=Path(tmp) / "photos", argon2_time_cost=1, argon2_memory_kib=1024
+            db_url=url, photo_dir=folder / "photos", argon2_time_cost=1, argon2_memory_kib=1024
         )
-        with EmbeddedServer(settings) as server:
-            seed_s = bulk_seed(server, n)
-            cpu0 = time.process_time()
-            raw_s, raw_n = raw_pull(server.base_url, limit)
-            cpu1 = time.process_time()
-            sync_s, got, device_ms = device_sync(server.base_url, Path(tmp), limit)
-            cpu2 = time.process_time()
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            seed_s = bulk_seed(engine, settings, n)
+        finally:
+            engine.dispose()
+        # The server in its own process, as deployed: the device's figures are then the
+        # device's alone, and the server's CPU is read from its process.
+        process, base = start_server(url, settings.photo_dir, folder / "server.log")
+        try:
+            s0 = cpu_seconds([process])
+            raw_s, raw_n = raw_pull(base, limit)
+            s1, c1 = cpu_seconds([process]), time.process_time()
+            sync_s, got, device_ms = device_sync(base, folder, limit)
+            s2, c2 = cpu_seconds([process]), time.process_time()
+        finally:
+            stop_server(process)
     assert raw_n >= n and got >= n, (raw_n, got, n)
     head, tail = device_ms[:10] or [0.0], device_ms[-10:] or [0.0]
     return Figures(
         n,
         seed_s,
         raw_s,
-        cpu1 - cpu0,
+        s1 - s0,
         sync_s,
-        cpu2 - cpu1,
+        c2 - c1,
+        s2 - s1,
         statistics.median(head),
         statistics.median(tail),
     )
@@ -237,8 +257,9 @@ def run_scale(sizes: list[int], limit: int, pg_admin: str | None) -> None:
             f"  {n:>7,} reports: seeded in {f.seed_s:5.1f} s | server raw pull {f.raw_s:6.2f} s "
             f"({n / f.raw_s:7,.0f} reports/s; CPU {f.raw_cpu_s:6.2f} s, "
             f"{n / f.raw_cpu_s:7,.0f} reports/CPU-s) | device sync {f.sync_s:6.2f} s "
-            f"({n / f.sync_s:7,.0f} reports/s; CPU {f.sync_cpu_s:6.2f} s, "
-            f"{n / f.sync_cpu_s:7,.0f} reports/CPU-s) | apply ms/page first 10 "
+            f"({n / f.sync_s:7,.0f} reports/s; device CPU {f.sync_cpu_s:6.2f} s, "
+            f"{n / f.sync_cpu_s:7,.0f} reports/CPU-s; server CPU {f.sync_server_cpu_s:6.2f} s) "
+            f"| apply ms/page first 10 "
             f"{f.first_pages_ms:5.1f}, last 10 {f.last_pages_ms:5.1f}",
             flush=True,
         )

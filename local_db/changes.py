@@ -20,7 +20,7 @@ from pathlib import Path
 
 from domain.protocol import ChangeOp, Entity, PullPage, ReportSnapshot, UserInfo
 
-from . import messages
+from . import messages, search_index
 from .connection import LocalDb
 from .outbox import add_attention, entries
 from .photos import photo_from_row
@@ -155,6 +155,7 @@ def wipe(db: LocalDb, *, new_device_id: bool = True) -> list[str]:
         ]
         for table in ("attention", "timeline", "photos", "outbox", "reports", "colleagues"):
             conn.execute(f"DELETE FROM {table}")
+        search_index.clear(conn)  # its triggers may be idle (a resync was open)
         conn.execute("DELETE FROM account")
         if new_device_id:
             reset_device(conn)

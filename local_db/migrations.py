@@ -24,7 +24,9 @@ Versions:
    `auto_vacuum = INCREMENTAL` goes with it but cannot run inside a transaction:
    `LocalDb.open` converts a file made before it once, with one `VACUUM`;
 6. a photo's evidence facts: its source (camera / gallery), when the server linked it
-   to the report and the server's flags (JSON), for the validator.
+   to the report and the server's flags (JSON), for the validator;
+7. the search index's triggers idle during a full resync, which rebuilds the index once
+   at its end (`search_index`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from functools import cache
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from . import search_index
 from .errors import SchemaTooNew
 
 MIGRATIONS = Migrations("tindak_local_db")
@@ -242,32 +245,7 @@ def _search(db: Database) -> None:
             tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
         )
         """,
-        """
-        CREATE TRIGGER reports_fts_insert AFTER INSERT ON reports BEGIN
-            INSERT INTO reports_fts (rowid, title, description, address, tracking_id)
-            VALUES (new.rid, new.title, new.description, new.address, new.tracking_id);
-        END
-        """,
-        """
-        CREATE TRIGGER reports_fts_delete AFTER DELETE ON reports BEGIN
-            INSERT INTO reports_fts (reports_fts, rowid, title, description, address,
-                                     tracking_id)
-            VALUES ('delete', old.rid, old.title, old.description, old.address,
-                    old.tracking_id);
-        END
-        """,
-        # Only the searched columns: the sync engine rewrites status columns often.
-        """
-        CREATE TRIGGER reports_fts_update
-        AFTER UPDATE OF title, description, address, tracking_id ON reports BEGIN
-            INSERT INTO reports_fts (reports_fts, rowid, title, description, address,
-                                     tracking_id)
-            VALUES ('delete', old.rid, old.title, old.description, old.address,
-                    old.tracking_id);
-            INSERT INTO reports_fts (rowid, title, description, address, tracking_id)
-            VALUES (new.rid, new.title, new.description, new.address, new.tracking_id);
-        END
-        """,
+        *search_index.triggers_sql(None),
         "INSERT INTO reports_fts (reports_fts) VALUES ('rebuild')",
         "CREATE INDEX reports_tracking ON reports (tracking_id)",
     )
@@ -307,6 +285,19 @@ def _photo_evidence(db: Database) -> None:
         "ALTER TABLE photos ADD COLUMN source TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE photos ADD COLUMN added_at TEXT",
         "ALTER TABLE photos ADD COLUMN flags TEXT NOT NULL DEFAULT ''",
+    )
+
+
+@MIGRATIONS(name="0007_search_deferred_in_resync")
+def _search_deferred(db: Database) -> None:
+    # The same triggers, idle while a resync is open (`search_index`): the index is
+    # consistent now, and `end_resync` rebuilds it whenever a resync ends.
+    _run(
+        db,
+        "DROP TRIGGER reports_fts_insert",
+        "DROP TRIGGER reports_fts_delete",
+        "DROP TRIGGER reports_fts_update",
+        *search_index.triggers_sql(search_index.LIVE),
     )
 
 

@@ -209,9 +209,21 @@ def upsert_snapshots(
     """Store server snapshots (one pull page) and re-apply local work on top.
 
     `wires` (the snapshots' wire dicts as received) saves re-encoding them. Only the
-    reports the device holds local work or device photos for pay for the overlay.
+    reports the device holds local work or device photos for pay for the overlay, and
+    only the reports it already held pay for replacing their timeline and photos: a
+    report new to the device (every report of a first sync) is one batched insert of
+    its row, timeline and photos.
     """
+    if not snaps:
+        return 0
+    count = len(snaps)
+    last = {s.report.id: i for i, s in enumerate(snaps)}
+    if len(last) < count:  # a report twice in one page: its later snapshot wins
+        keep = sorted(last.values())
+        snaps = [snaps[i] for i in keep]
+        wires = None if wires is None else [wires[i] for i in keep]
     ids = [s.report.id for s in snaps]
+    held = _ids_with(conn, "SELECT id FROM reports WHERE id IN ({marks})", ids)
     with_outbox = _ids_with(
         conn, "SELECT DISTINCT report_id FROM outbox WHERE report_id IN ({marks})", ids
     )
@@ -226,16 +238,26 @@ def upsert_snapshots(
         "SELECT DISTINCT report_id FROM photos WHERE origin = 'device' AND report_id IN ({marks})",
         ids,
     )
-    sql: str | None = None
+    rows: list[tuple[Any, ...]] = []
     for i, snap in enumerate(snaps):
-        rid = snap.report.id
         cols = snapshot_columns(snap, None if wires is None else wires[i])
         cols["seen_gen"] = seen_gen
-        if sql is None:
-            sql = _upsert_sql(cols)
-        conn.execute(sql, tuple(cols.values()))
-        _store_timeline(conn, snap)
-        _store_server_photos(conn, snap, now, rid in with_device_photos)
+        rows.append(tuple(cols.values()))
+    conn.executemany(_upsert_sql(cols), rows)  # every row has the same columns
+    timeline: list[tuple[Any, ...]] = []
+    new_photos: list[tuple[Any, ...]] = []
+    for snap in snaps:
+        rid = snap.report.id
+        timeline.extend(_timeline_rows(snap))
+        if rid in held:
+            conn.execute("DELETE FROM timeline WHERE report_id = ? AND mutation_id IS NULL", (rid,))
+            _replace_server_photos(conn, snap, now, rid in with_device_photos)
+        else:
+            new_photos.extend(_photo_rows(snap, now))
+    conn.executemany(_TIMELINE_INSERT, timeline)
+    conn.executemany(_PHOTO_UPSERT, new_photos)
+    for snap in snaps:
+        rid = snap.report.id
         if rid in with_attention:
             conn.execute(
                 "DELETE FROM attention WHERE report_id = ? AND kind = ?",
@@ -250,35 +272,98 @@ def upsert_snapshots(
                 (rid, OutboxState.APPLIED.value, snap.report.version),
             )
             recompute(conn, rid, actor)
-    return len(snaps)
+    return count
 
 
-def _store_timeline(conn: sqlite3.Connection, snap: ReportSnapshot) -> None:
+_TIMELINE_INSERT = (
+    "INSERT INTO timeline (report_id, at, event, actor_name, actor_role, status_from, "
+    "status_to, note, percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _timeline_rows(snap: ReportSnapshot) -> list[tuple[Any, ...]]:
     rid = snap.report.id
-    conn.execute("DELETE FROM timeline WHERE report_id = ? AND mutation_id IS NULL", (rid,))
-    conn.executemany(
-        "INSERT INTO timeline (report_id, at, event, actor_name, actor_role, status_from, "
-        "status_to, note, percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                rid,
-                dt_out(t.at),
-                t.event,
-                t.actor_name,
-                t.actor_role,
-                t.status_from,
-                t.status_to,
-                t.note,
-                t.percent,
-            )
-            for t in snap.timeline
-        ],
+    return [
+        (
+            rid,
+            dt_out(t.at),
+            t.event,
+            t.actor_name,
+            t.actor_role,
+            t.status_from,
+            t.status_to,
+            t.note,
+            t.percent,
+        )
+        for t in snap.timeline
+    ]
+
+
+_PHOTO_UPSERT = (
+    "INSERT INTO photos (report_id, sha256, kind, latitude, longitude, accuracy_m, "
+    "location_source, captured_at, captured_at_server, width, height, size_bytes, "
+    "taken_by, origin, on_server, upload_state, created_at, source, added_at, flags) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'server', 1, ?, ?, ?, ?, ?) "
+    # A server row takes the snapshot's metadata; a device row keeps its own (richer)
+    # metadata and only learns that the server holds the bytes, when it linked them
+    # and what it found about them.
+    "ON CONFLICT (report_id, sha256) DO UPDATE SET taken_by = excluded.taken_by, "
+    "added_at = excluded.added_at, flags = excluded.flags, "
+    "source = CASE WHEN excluded.source != '' THEN excluded.source ELSE source END, "
+    "on_server = 1, upload_state = CASE WHEN origin = 'device' THEN ? "
+    "ELSE upload_state END, bytes_confirmed = CASE WHEN origin = 'device' "
+    "THEN size_bytes ELSE bytes_confirmed END, "
+    + ", ".join(
+        f"{c} = CASE WHEN origin = 'server' THEN excluded.{c} ELSE {c} END"
+        for c in (
+            "kind",
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "location_source",
+            "captured_at",
+            "captured_at_server",
+            "width",
+            "height",
+            "size_bytes",
+        )
     )
+)
 
 
-def _store_server_photos(
-    conn: sqlite3.Connection, snap: ReportSnapshot, now: datetime, device_photos: bool = True
+def _photo_rows(snap: ReportSnapshot, now: datetime) -> list[tuple[Any, ...]]:
+    """`_PHOTO_UPSERT`'s parameters for each photo of the snapshot."""
+    return [
+        (
+            snap.report.id,
+            p.sha256,
+            p.kind.value,
+            p.latitude,
+            p.longitude,
+            p.accuracy_m,
+            "gps" if p.latitude is not None else "none",
+            dt_out(p.captured_at),
+            dt_out(p.captured_at),
+            p.width,
+            p.height,
+            p.size_bytes,
+            p.taken_by,
+            UploadState.DONE.value,
+            dt_out(now),
+            p.source,
+            dt_out(p.added_at),
+            json.dumps(list(p.flags)) if p.flags else "",
+            UploadState.DONE.value,
+        )
+        for p in snap.photos
+    ]
+
+
+def _replace_server_photos(
+    conn: sqlite3.Connection, snap: ReportSnapshot, now: datetime, device_photos: bool
 ) -> None:
+    """A held report's photos as the snapshot lists them: server rows it no longer
+    lists go; device rows learn whether the server holds them."""
     rid = snap.report.id
     shas = [p.sha256 for p in snap.photos]
     marks = ", ".join("?" for _ in shas)
@@ -296,58 +381,7 @@ def _store_server_photos(
             f"WHERE report_id = ? AND origin = 'device'",
             (*shas, rid),
         )
-    for p in snap.photos:
-        conn.execute(
-            "INSERT INTO photos (report_id, sha256, kind, latitude, longitude, accuracy_m, "
-            "location_source, captured_at, captured_at_server, width, height, size_bytes, "
-            "taken_by, origin, on_server, upload_state, created_at, source, added_at, flags) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'server', 1, ?, ?, ?, ?, ?) "
-            # A server row takes the snapshot's metadata; a device row keeps its own
-            # (richer) metadata and only learns that the server holds the bytes, when
-            # it linked them and what it found about them.
-            "ON CONFLICT (report_id, sha256) DO UPDATE SET taken_by = excluded.taken_by, "
-            "added_at = excluded.added_at, flags = excluded.flags, "
-            "source = CASE WHEN excluded.source != '' THEN excluded.source ELSE source END, "
-            "on_server = 1, upload_state = CASE WHEN origin = 'device' THEN ? "
-            "ELSE upload_state END, bytes_confirmed = CASE WHEN origin = 'device' "
-            "THEN size_bytes ELSE bytes_confirmed END, "
-            + ", ".join(
-                f"{c} = CASE WHEN origin = 'server' THEN excluded.{c} ELSE {c} END"
-                for c in (
-                    "kind",
-                    "latitude",
-                    "longitude",
-                    "accuracy_m",
-                    "location_source",
-                    "captured_at",
-                    "captured_at_server",
-                    "width",
-                    "height",
-                    "size_bytes",
-                )
-            ),
-            (
-                rid,
-                p.sha256,
-                p.kind.value,
-                p.latitude,
-                p.longitude,
-                p.accuracy_m,
-                "gps" if p.latitude is not None else "none",
-                dt_out(p.captured_at),
-                dt_out(p.captured_at),
-                p.width,
-                p.height,
-                p.size_bytes,
-                p.taken_by,
-                UploadState.DONE.value,
-                dt_out(now),
-                p.source,
-                dt_out(p.added_at),
-                json.dumps(list(p.flags)) if p.flags else "",
-                UploadState.DONE.value,
-            ),
-        )
+    conn.executemany(_PHOTO_UPSERT, _photo_rows(snap, now))
 
 
 def recompute(conn: sqlite3.Connection, report_id: str, actor: Actor | None) -> Report | None:

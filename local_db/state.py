@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from domain import Actor, Role
 from domain.protocol import UserInfo
 
+from . import search_index
 from .codec import dt_in, dt_out, dt_req
 from .rows import Account, SyncState
 
@@ -68,7 +69,13 @@ def resync_gen(conn: sqlite3.Connection) -> tuple[int, bool]:
 
 
 def end_resync(conn: sqlite3.Connection) -> None:
-    conn.execute("UPDATE sync_state SET sweep_pending = 0 WHERE id = 1")
+    """Close the resync (ended, or abandoned for a new one): the search index, idle
+    while it was open, is rebuilt in this transaction (`search_index`)."""
+    row = conn.execute(
+        "UPDATE sync_state SET sweep_pending = 0 WHERE id = 1 AND sweep_pending = 1 RETURNING id"
+    ).fetchone()
+    if row is not None:
+        search_index.rebuild(conn)
 
 
 def set_clock(

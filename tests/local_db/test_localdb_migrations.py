@@ -10,7 +10,7 @@ import pytest
 import local_db
 from domain import Action, PhotoKind
 from domain.protocol import PhotoRef
-from local_db import LocalDb, SchemaTooNew
+from local_db import LocalDb, SchemaTooNew, search_index
 from local_db import outbox as outbox_rows
 from local_db.migrations import MIGRATIONS, applied, migrate
 from local_db.reports import snapshot_columns
@@ -80,6 +80,8 @@ def test_upgrading_a_v1_database_keeps_its_data_and_indexes_it(tmp_path: Path) -
         found = local_db.search(db, "tumbang", now=NOW)
         assert [i.report.id for i in found] == ["r-old"]
         assert local_db.account(db) is not None
+        with db.write() as conn:
+            assert search_index.consistent(conn)
 
 
 def test_a_file_from_a_newer_app_is_refused(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import local_db
-from local_db import LocalDb
+from local_db import LocalDb, search_index
 from local_db.queries import search_sql
 from tests.local_db.factory import NOW, page, remove, report, upsert
 
@@ -120,3 +120,60 @@ def test_search_query_plan_uses_the_indexes(db: LocalDb) -> None:
     with db.read() as conn:
         plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", [*args, 10, 0]))
     assert "reports_tracking" in plan and "reports_fts" in plan, plan
+
+
+def _fts_rows(db: LocalDb) -> int:
+    with db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM reports_fts('pohon')").fetchone()[0])
+
+
+def _consistent(db: LocalDb) -> bool:
+    with db.write() as conn:
+        return search_index.consistent(conn)
+
+
+def test_a_resync_indexes_once_at_its_end_and_the_index_matches_the_rows(db: LocalDb) -> None:
+    """During a full resync the triggers are idle; the last page rebuilds the index, so
+    search finds every report and FTS5's own check agrees with the rows."""
+    local_db.start_pull(db)
+    first = [upsert(report(f"a{i}", title=f"Pohon tumbang {i}")) for i in range(5)]
+    local_db.apply_page(db, page(*first, has_more=True), NOW)
+    assert _fts_rows(db) == 0  # not yet: the resync is open
+    second = [upsert(report(f"b{i}", title=f"Pohon miring {i}")) for i in range(5)]
+    local_db.apply_page(db, page(*second), NOW)
+    assert _fts_rows(db) == 10
+    assert _consistent(db)
+    # After the resync the triggers keep the index row by row again.
+    local_db.apply_page(db, page(upsert(report("a0", title="Kabel putus", version=2))), NOW)
+    assert _fts_rows(db) == 9 and _ids(db, "kabel") == ["a0"]
+    local_db.apply_page(db, page(remove("a1")), NOW)
+    assert _fts_rows(db) == 8
+    assert _consistent(db)
+
+
+def test_a_resync_over_held_reports_leaves_no_stale_words(db: LocalDb) -> None:
+    local_db.start_pull(db)
+    local_db.apply_page(db, page(upsert(report("r1", title="Lampu jalan mati"))), NOW)
+    assert _ids(db, "lampu") == ["r1"]
+    local_db.reset_cursor(db)  # the server refused the cursor: a full resync follows
+    local_db.start_pull(db)
+    renamed = upsert(report("r1", title="Kabel listrik putus", version=2))
+    local_db.apply_page(db, page(renamed, upsert(report("r2", title="Pohon")), has_more=True), NOW)
+    local_db.apply_page(db, page(upsert(report("r3", title="Sampah"))), NOW)
+    assert _ids(db, "lampu") == [] and _ids(db, "kabel") == ["r1"]
+    assert _ids(db, "pohon") == ["r2"] and _ids(db, "sampah") == ["r3"]
+    assert _consistent(db)
+
+
+def test_an_abandoned_or_wiped_resync_leaves_a_consistent_index(db: LocalDb) -> None:
+    local_db.start_pull(db)
+    local_db.apply_page(db, page(upsert(report("r1", title="Pohon tumbang")), has_more=True), NOW)
+    local_db.reset_cursor(db)  # abandoned mid-way: the index is rebuilt, triggers live
+    assert _ids(db, "pohon") == ["r1"] and _consistent(db)
+    local_db.start_pull(db)
+    local_db.apply_page(db, page(upsert(report("r2", title="Pohon miring")), has_more=True), NOW)
+    local_db.wipe(db)  # signed out mid-resync: rows and index go together
+    assert _fts_rows(db) == 0 and _consistent(db)
+    local_db.start_pull(db)
+    local_db.apply_page(db, page(upsert(report("r3", title="Pohon rindang"))), NOW)
+    assert _ids(db, "pohon") == ["r3"] and _consistent(db)

@@ -9,15 +9,9 @@ parent and both workers cleanly.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
 from server.config import Settings
@@ -30,12 +24,9 @@ from tests.server.kit import (
     current,
     seed_world,
 )
-from tests.support.waiting import wait_until
+from tests.support.serve import served
 
-REPO = Path(__file__).resolve().parents[2]
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-START_DEADLINE_S = 120.0
-STOP_DEADLINE_S = 60.0
 
 
 @pytest.fixture(params=BACKENDS)
@@ -44,20 +35,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         factory: Callable[[], str] = request.getfixturevalue("pg_database_factory")
         return factory()
     return f"sqlite:///{tmp_path / 'server.sqlite'}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def answers(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/v1/health", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def test_two_workers_serve_one_address_and_stop_cleanly(db_url: str, tmp_path: Path) -> None:
@@ -69,22 +46,8 @@ def test_two_workers_serve_one_address_and_stop_cleanly(db_url: str, tmp_path: P
         world = seed_world(engine, settings)
     finally:
         engine.dispose()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "server.cli", "serve", "--workers", "2"]
-    command += ["--port", str(port), "--db", db_url, "--photos", str(photos)]
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=out)
-    try:
-        wait_until(
-            lambda: answers(base) or proc.poll() is not None,
-            "the workers answer",
-            timeout_s=START_DEADLINE_S,
-            every_s=0.2,
-        )
-        assert proc.poll() is None, log.read_text()
+    with served(db_url, photos, log, workers=2) as base:
         assert "2 proses" in log.read_text()
         with ApiClient(base) as sup:
             assert sup.login(SUPERVISOR_A).status_code == 200
@@ -98,15 +61,3 @@ def test_two_workers_serve_one_address_and_stop_cleanly(db_url: str, tmp_path: P
             later, _ = sup.pull_all(cursor)
             after = current(later)[("report", rid)]
             assert after is not None and after["assignee_id"] == world.uid(OFFICER_A1)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(STOP_DEADLINE_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise
-    text = log.read_text()
-    assert code == 0, text
-    assert "Traceback" not in text, text
-    assert not answers(base)

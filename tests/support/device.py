@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class Device:
         password: str,
         *,
         timeout: httpx.Timeout = TEST_TIMEOUT,
+        inner: Callable[[], httpx.BaseTransport] = httpx.HTTPTransport,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
@@ -49,6 +51,7 @@ class Device:
         self.username = username
         self.password = password
         self.timeout = timeout
+        self._inner = inner  # makes the real transport under the fault layer, per open
         self.tokens = MemoryTokenStore()
         self.created: list[str] = []  # every mutation id this device queued
         self.restarts = 0
@@ -56,7 +59,7 @@ class Device:
 
     def _open(self) -> None:
         self.db = LocalDb.open(self.path)
-        self.http = FaultyTransport(httpx.HTTPTransport())
+        self.http = FaultyTransport(self._inner())
         self.transport = Transport(self.base_url, transport=self.http, timeout=self.timeout)
         settings = SyncSettings(device_name="uji", photo_backoff=Backoff(base_s=0.0))
         self.engine = SyncEngine(self.db, self.transport, self.tokens, settings)
@@ -75,8 +78,15 @@ class Device:
     def login(self) -> None:
         self.engine.login(self.username, self.password)
 
-    def act(self, rnd: random.Random, only: Action | None = None) -> OutboxEntry | None:
-        entry = random_action(self.db, self.engine.now_server(), rnd, self.photo_dir, only)
+    def act(
+        self,
+        rnd: random.Random,
+        only: Action | None = None,
+        photo_size: tuple[int, int] | None = None,
+    ) -> OutboxEntry | None:
+        entry = random_action(
+            self.db, self.engine.now_server(), rnd, self.photo_dir, only, photo_size=photo_size
+        )
         if entry is not None:
             self.created.append(entry.id)
         return entry

@@ -78,9 +78,12 @@ class MovableClock:
         self.offset += delta
 
 
-def server_settings(folder: Path, clock: MovableClock | None = None) -> Settings:
+def server_settings(
+    folder: Path, clock: MovableClock | None = None, db_url: str | None = None
+) -> Settings:
+    """The world's server settings; `db_url` defaults to a SQLite file in `folder`."""
     return Settings(
-        db_url=f"sqlite:///{folder / 'server.sqlite'}",
+        db_url=db_url or f"sqlite:///{folder / 'server.sqlite'}",
         photo_dir=folder / "photos",
         argon2_time_cost=1,
         argon2_memory_kib=1024,
@@ -126,10 +129,14 @@ def seed_reports(world: World, n: int, rnd: random.Random, *, dispatch: bool = T
 
 @contextmanager
 def small_world(
-    folder: Path, n_reports: int, seed: int = 0, clock: MovableClock | None = None
+    folder: Path,
+    n_reports: int,
+    seed: int = 0,
+    clock: MovableClock | None = None,
+    db_url: str | None = None,
 ) -> Iterator[World]:
     folder.mkdir(parents=True, exist_ok=True)
-    settings = server_settings(folder, clock)
+    settings = server_settings(folder, clock, db_url)
     with EmbeddedServer(settings) as server:
         assert server.engine is not None
         with write_tx(server.engine) as conn:
