@@ -20,7 +20,7 @@ from pathlib import Path
 
 from domain.protocol import ChangeOp, Entity, PullPage, ReportSnapshot, UserInfo
 
-from . import messages, search_index
+from . import bulk_indexes, messages, search_index
 from .connection import LocalDb
 from .outbox import add_attention, entries
 from .photos import photo_from_row
@@ -155,7 +155,10 @@ def wipe(db: LocalDb, *, new_device_id: bool = True) -> list[str]:
         ]
         for table in ("attention", "timeline", "photos", "outbox", "reports", "colleagues"):
             conn.execute(f"DELETE FROM {table}")
-        search_index.clear(conn)  # its triggers may be idle (a resync was open)
+        # A resync may be open: its triggers idle, its indexes dropped. Both are built
+        # now, from the empty tables (the device id's reset below forgets the resync).
+        search_index.clear(conn)
+        bulk_indexes.restore(conn)
         conn.execute("DELETE FROM account")
         if new_device_id:
             reset_device(conn)

@@ -25,8 +25,9 @@ Versions:
    `LocalDb.open` converts a file made before it once, with one `VACUUM`;
 6. a photo's evidence facts: its source (camera / gallery), when the server linked it
    to the report and the server's flags (JSON), for the validator;
-7. the search index's triggers idle during a full resync, which rebuilds the index once
-   at its end (`search_index`).
+7. a full resync builds its indexes once, at its end: the search index's triggers idle
+   while it is open (`search_index`), and the table where it keeps the secondary indexes
+   of `reports` it dropped (`bulk_indexes`).
 """
 
 from __future__ import annotations
@@ -288,16 +289,18 @@ def _photo_evidence(db: Database) -> None:
     )
 
 
-@MIGRATIONS(name="0007_search_deferred_in_resync")
-def _search_deferred(db: Database) -> None:
-    # The same triggers, idle while a resync is open (`search_index`): the index is
-    # consistent now, and `end_resync` rebuilds it whenever a resync ends.
+@MIGRATIONS(name="0007_resync_builds_indexes_once")
+def _resync_builds_indexes_once(db: Database) -> None:
+    # The same search triggers, idle while a resync is open (`search_index`): the index
+    # is consistent now, and `end_resync` rebuilds it whenever a resync ends. The table
+    # where a resync keeps the secondary indexes it dropped (`bulk_indexes`).
     _run(
         db,
         "DROP TRIGGER reports_fts_insert",
         "DROP TRIGGER reports_fts_delete",
         "DROP TRIGGER reports_fts_update",
         *search_index.triggers_sql(search_index.LIVE),
+        "CREATE TABLE deferred_index (name TEXT PRIMARY KEY, sql TEXT NOT NULL)",
     )
 
 

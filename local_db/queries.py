@@ -20,6 +20,7 @@ from domain import Action, Role, Status
 from domain.protocol import UserInfo
 from domain.sla import urgency
 
+from .bulk_indexes import indexed_by
 from .codec import dt_req, json_in
 from .connection import LocalDb
 from .outbox import entry_from_row
@@ -107,12 +108,17 @@ def fts_query(text: str) -> str | None:
 
 
 def search_sql(
-    text: str, *, category: str | None = None, kelurahan_code: str | None = None
+    text: str,
+    *,
+    category: str | None = None,
+    kelurahan_code: str | None = None,
+    tracking_index: str = "INDEXED BY reports_tracking",
 ) -> tuple[str, list[Any]] | None:
     """The search query for a text and the filters (None when there is no word).
 
     Exposed for the EXPLAIN QUERY PLAN test. The filters are part of the query, so a
-    page of results is a page of *filtered* results.
+    page of results is a page of *filtered* results. `tracking_index` is empty while a
+    resync has the index away (`bulk_indexes.indexed_by`).
     """
     text = text.strip()
     match = fts_query(text)
@@ -130,7 +136,7 @@ def search_sql(
         # ~100k short keys) for the digits, alongside the word match.
         conds = [
             "rid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ? "
-            "UNION SELECT rid FROM reports INDEXED BY reports_tracking "
+            f"UNION SELECT rid FROM reports {tracking_index} "
             "WHERE tracking_id LIKE ?)"
         ]
         args = [match, f"%{text}%"]
@@ -168,11 +174,16 @@ def search(
     "000123", finds the report too). The category and kelurahan filters apply in the
     query. Results come in urgency order, a page (`limit`, `offset`) at a time.
     """
-    q = search_sql(text, category=category, kelurahan_code=kelurahan_code)
-    if q is None:
-        return []
-    sql, args = q
     with db.read() as conn:
+        q = search_sql(
+            text,
+            category=category,
+            kelurahan_code=kelurahan_code,
+            tracking_index=indexed_by(conn, "reports_tracking"),
+        )
+        if q is None:
+            return []
+        sql, args = q
         rows = conn.execute(sql, [*args, limit, offset]).fetchall()
     return _items(rows, now)
 

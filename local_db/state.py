@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from domain import Actor, Role
 from domain.protocol import UserInfo
 
-from . import search_index
+from . import bulk_indexes, search_index
 from .codec import dt_in, dt_out, dt_req
 from .rows import Account, SyncState
 
@@ -55,11 +55,13 @@ def set_cursor(conn: sqlite3.Connection, cursor: str | None) -> None:
 
 
 def begin_resync(conn: sqlite3.Connection) -> int:
-    """Start a full snapshot pull: reports not seen again by its end are swept."""
+    """Start a full snapshot pull: reports not seen again by its end are swept. Its
+    indexes are built once, at its end (`bulk_indexes`, `search_index`)."""
     row = conn.execute(
         "UPDATE sync_state SET resync_gen = resync_gen + 1, sweep_pending = 1, cursor = NULL "
         "WHERE id = 1 RETURNING resync_gen"
     ).fetchone()
+    bulk_indexes.defer(conn)
     return int(row[0])
 
 
@@ -69,12 +71,13 @@ def resync_gen(conn: sqlite3.Connection) -> tuple[int, bool]:
 
 
 def end_resync(conn: sqlite3.Connection) -> None:
-    """Close the resync (ended, or abandoned for a new one): the search index, idle
-    while it was open, is rebuilt in this transaction (`search_index`)."""
+    """Close the resync (ended, or abandoned for a new one): the indexes it deferred are
+    built, in this transaction (`bulk_indexes`, `search_index`)."""
     row = conn.execute(
         "UPDATE sync_state SET sweep_pending = 0 WHERE id = 1 AND sweep_pending = 1 RETURNING id"
     ).fetchone()
     if row is not None:
+        bulk_indexes.restore(conn)
         search_index.rebuild(conn)
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from domain import Status
 
+from .bulk_indexes import indexed_by
 from .codec import dt_out
 from .connection import LocalDb
 from .rows import Bucket, QueueCounts, Stage
@@ -44,7 +45,7 @@ def read_snapshot(conn: sqlite3.Connection, now: str) -> CountsSnapshot:
     }
     # Out-of-scope reports are few: take them off the status counts.
     for r in conn.execute(
-        "SELECT status, COUNT(*) FROM reports INDEXED BY reports_stage "
+        f"SELECT status, COUNT(*) FROM reports {indexed_by(conn, 'reports_stage')} "
         "WHERE stage = ? GROUP BY status",
         (Stage.OUT_OF_SCOPE.value,),
     ):
@@ -59,7 +60,7 @@ def read_snapshot(conn: sqlite3.Connection, now: str) -> CountsSnapshot:
     overdue = {
         Stage(r[0]): r[1]
         for r in conn.execute(
-            "SELECT stage, COUNT(*) FROM reports INDEXED BY reports_open_stage "
+            f"SELECT stage, COUNT(*) FROM reports {indexed_by(conn, 'reports_open_stage')} "
             "WHERE bucket = ? AND deadline < ? GROUP BY stage",
             (Bucket.OPEN, now),
         )
