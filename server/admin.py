@@ -20,7 +20,7 @@ from domain.protocol import Entity
 from .auth import EndReason, hash_password, revoke_device
 from .config import Settings, system_clock
 from .errors import InvalidRequest
-from .feed import publish_audience_change, publish_report_change, publish_user_change
+from .feed import publish_audience_change, publish_report_changes, publish_user_change
 from .schema import reports, sessions, units, users
 from .scope import report_audience, user_audience
 
@@ -139,8 +139,7 @@ def set_open_queue(
     )
     before = {rid: report_audience(conn, rid) for rid in open_ids}
     conn.execute(update(units).where(units.c.id == unit_id).values(officers_see_open_queue=visible))
-    for rid in open_ids:
-        publish_report_change(conn, rid, before[rid], now=at)
+    publish_report_changes(conn, before, now=at)
 
 
 # Assignments an officer still has to act on: after a move they stay theirs (they may

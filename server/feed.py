@@ -24,6 +24,27 @@ from .schema import feed
 from .scope import report_audience, user_audience
 
 
+def _rows(
+    entity: Entity, entity_id: str, before: Iterable[str], after: set[str], at: datetime
+) -> list[dict[str, object]]:
+    return [
+        {"user_id": u, "entity": entity.value, "entity_id": entity_id, "op": op.value, "at": at}
+        for u, op in [
+            *((u, ChangeOp.REMOVE) for u in sorted(set(before) - after)),
+            *((u, ChangeOp.UPSERT) for u in sorted(after)),
+        ]
+    ]
+
+
+def _insert(conn: Connection, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    # Taken as late as possible, once every audience is known: only the insert and the
+    # commit of a write transaction are serialised.
+    lock_feed(conn)
+    conn.execute(feed.insert(), rows)
+
+
 def _publish(
     conn: Connection,
     entity: Entity,
@@ -32,19 +53,7 @@ def _publish(
     after: set[str],
     now: datetime | None,
 ) -> None:
-    at = now or system_clock()
-    rows = [
-        {"user_id": u, "entity": entity.value, "entity_id": entity_id, "op": op.value, "at": at}
-        for u, op in [
-            *((u, ChangeOp.REMOVE) for u in sorted(set(before) - after)),
-            *((u, ChangeOp.UPSERT) for u in sorted(after)),
-        ]
-    ]
-    if not rows:
-        return
-    # Taken as late as possible: only the tail of a write transaction is serialised.
-    lock_feed(conn)
-    conn.execute(feed.insert(), rows)
+    _insert(conn, _rows(entity, entity_id, before, after, now or system_clock()))
 
 
 def publish_audience_change(
@@ -69,7 +78,21 @@ def publish_report_change(
     conn: Connection, report_id: str, audience_before: set[str], *, now: datetime | None = None
 ) -> None:
     """Record that a report changed (or was created: `audience_before` empty)."""
-    _publish(conn, Entity.REPORT, report_id, audience_before, report_audience(conn, report_id), now)
+    publish_report_changes(conn, {report_id: audience_before}, now=now)
+
+
+def publish_report_changes(
+    conn: Connection, audiences_before: dict[str, set[str]], *, now: datetime | None = None
+) -> None:
+    """Record that these reports changed (a push batch): every audience is read first,
+    then all the rows go in one insert under the feed lock."""
+    at = now or system_clock()
+    rows = [
+        row
+        for report_id, before in audiences_before.items()
+        for row in _rows(Entity.REPORT, report_id, before, report_audience(conn, report_id), at)
+    ]
+    _insert(conn, rows)
 
 
 def publish_user_change(

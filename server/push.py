@@ -53,7 +53,7 @@ from .auth import Principal
 from .config import Settings
 from .db import is_sqlite, write_tx
 from .evidence import flags_text, hashes_outside, link_flags, store_hashes
-from .feed import publish_report_change
+from .feed import publish_report_changes
 from .photostore import open_store
 from .reports import add_timeline, photo_facts, report_from_row, workflow_values
 from .schema import mutations, photos, report_photos, reports, units, users
@@ -153,8 +153,7 @@ def push(
             except Exception as exc:  # re-raised once the mutations before it commit
                 failure = exc
                 break
-        for report_id, audience_before in changed.items():
-            publish_report_change(conn, report_id, audience_before, now=settings.now())
+        publish_report_changes(conn, changed, now=settings.now())
     if failure is not None:
         raise failure
     return PushResponse(tuple(results), settings.now())
