@@ -290,6 +290,14 @@ def make_photos(count: int, side: int, seed: int = 14) -> list[bytes]:
 # --- the server processes ----------------------------------------------------------
 
 
+def machine_busy_cpu() -> float:
+    """CPU-seconds the whole machine spent busy (all cores, from /proc/stat): what is not
+    the server's or the load generator's went to PostgreSQL (whose backends come and
+    go, so it is not summed per process) and the rest of the machine."""
+    t = psutil.cpu_times()
+    return float(t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0))
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
@@ -493,12 +501,13 @@ def measure(args: argparse.Namespace, servers: list[subprocess.Popen[bytes]]) ->
     PLAN.cycles = 0
     load_before = load_average()
     me = psutil.Process()
-    cpu_server, cpu_client = cpu_seconds(servers), me.cpu_times()
+    cpu_server, cpu_client, busy = cpu_seconds(servers), me.cpu_times(), machine_busy_cpu()
     started = time.monotonic()
     gevent.sleep(args.duration)
     elapsed = time.monotonic() - started
     cycles = PLAN.cycles
     server_cpu = cpu_seconds(servers) - cpu_server
+    busy = machine_busy_cpu() - busy
     after = me.cpu_times()
     client_cpu = (after.user + after.system) - (cpu_client.user + cpu_client.system)
     load_after = load_average()
@@ -515,6 +524,7 @@ def measure(args: argparse.Namespace, servers: list[subprocess.Popen[bytes]]) ->
         "server_cpu_s": server_cpu,
         "server_cpu_ms_per_request": 1000 * server_cpu / max(1, result["requests"]),
         "client_cpu_s": client_cpu,
+        "machine_busy_cpu_s": busy,
         "warm_up": warm,
         "load_before": load_before,
         "load_after": load_after,
@@ -566,7 +576,10 @@ def show(result: dict[str, Any]) -> None:
     print(
         f"server CPU {result['server_cpu_s']:.1f} s = "
         f"{result['server_cpu_ms_per_request']:.2f} ms per request; "
-        f"load generator CPU {result['client_cpu_s']:.1f} s"
+        f"load generator CPU {result['client_cpu_s']:.1f} s; the machine was busy "
+        f"{result['machine_busy_cpu_s']:.1f} of {result['cores'] * result['duration_s']:.0f} "
+        f"CPU-s (the rest of it: PostgreSQL and the system, "
+        f"{result['machine_busy_cpu_s'] - result['server_cpu_s'] - result['client_cpu_s']:.1f} s)"
     )
     print(f"machine: before {result['load_before']}, after {result['load_after']}")
     for error in [*warm["errors"], *result["errors"]]:
