@@ -155,3 +155,15 @@ def api(server: RunningServer) -> Iterator[Callable[..., ApiClient]]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `-n N --dist loadgroup` (scripts/test), each test module runs whole on one
+    worker, as with `--dist loadfile`: a module's expensive fixtures (a seeded server, a
+    browser session) are set up once, not once per worker. A module that shares a
+    session fixture with others names one group for all of them (the city modules share
+    one seeded year). Runs before pytest-xdist reads the groups."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))

@@ -25,7 +25,8 @@ from tests.support.faultproxy import Fault, FaultProxy
 
 # The first test seeds a whole year (185,852 reports, per database) in its setup: on a
 # busy 2-core machine that alone can pass the suite's 300 s default.
-pytestmark = pytest.mark.timeout(1500)
+# One worker seeds the year (a session fixture) and runs every city test with it.
+pytestmark = [pytest.mark.timeout(1500), pytest.mark.xdist_group("city")]
 
 TR = Translator("id")
 

@@ -13,7 +13,8 @@ from playwright.sync_api import Browser
 
 from .harness import DESKTOP, Stack, Ui
 
-pytestmark = pytest.mark.browser
+# The city modules' group: the worker that seeded the year serves this one too.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("city")]
 
 
 def test_analyst_filters_to_a_kota_drills_to_a_kelurahan_and_downloads_csv(
