@@ -281,8 +281,15 @@ def test_cut_mid_request_body_means_the_server_never_handles_it(
 def test_unreachable_upstream_resets_the_client() -> None:
     with CountingHttpServer() as server:
         port = server.port
-    with FaultProxy("127.0.0.1", port) as proxy, connect(proxy) as sock:
-        assert read_until_eof(sock) == b""
+    with FaultProxy("127.0.0.1", port) as proxy:
+        try:
+            with connect(proxy) as sock:
+                got = read_until_eof(sock)
+        except ConnectionResetError:
+            # On a busy machine the proxy's reset can arrive before this side's connect()
+            # has returned (a timed connect reads the socket's error): the same outcome.
+            got = b""
+        assert got == b""
 
 
 def test_marker_must_be_short_and_bytes_non_negative() -> None:
