@@ -58,11 +58,14 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PHONE = {"width": 360, "height": 740}
-WAIT_MS = 30_000  # for a node to appear: generous, a loaded 2-core machine is slow
-TYPE_DEADLINE_S = 45.0  # all tries of one `Ui.type`
-FOCUS_TRY_MS = 5_000  # one click's wait for focus before clicking again
-TAB_DEADLINE_S = 60.0  # all taps of one `Ui.tab`
-TAB_TRY_MS = 8_000  # one tap's wait for the destination before tapping again
+# Generous: on a 2-core machine running the suite on both cores beside two busy loops
+# (the flakiness check: load 10-13), a Flutter frame can take seconds, and a sign-in
+# field once took no focus for 45 s of clicks.
+WAIT_MS = 60_000  # for a node to appear
+TYPE_DEADLINE_S = 120.0  # all tries of one `Ui.type`
+FOCUS_TRY_MS = 8_000  # one click's wait for focus before clicking again
+TAB_DEADLINE_S = 120.0  # all taps of one `Ui.tab`
+TAB_TRY_MS = 10_000  # one tap's wait for the destination before tapping again
 # The focused element is a text input inside the field's semantics node.
 FOCUSED_IN = """ident => {
     const field = document.querySelector(`[flt-semantics-identifier="${ident}"]`);
