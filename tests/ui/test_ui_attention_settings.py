@@ -15,6 +15,7 @@ import pytest
 
 import local_db
 from domain import Refusal, explain
+from tests.ui.harness import WAIT_MS
 
 from .harness import Stack, Ui
 from .test_ui_sign_in_queue import server_to_act_order
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.browser
 def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
     tracking_id = server_to_act_order(stack, "petugas.demo", {"didisposisikan"})[0]
-    ui.wait(f"queue-row-{tracking_id}", timeout=30_000)
+    ui.wait(f"queue-row-{tracking_id}", timeout=WAIT_MS)
 
     supervisor = stack.api("supervisor.demo")
     try:
@@ -54,7 +55,7 @@ def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack
     # ...and refused by the server on the next sync.
     ui.back()
     ui.tab("Perlu perhatian", shows="attention-")
-    card = ui.wait(f"attention-{tracking_id}", timeout=90_000)  # a sync round trip
+    card = ui.wait(f"attention-{tracking_id}", timeout=WAIT_MS)  # a sync round trip
     items = local_db.attention_items(stack.device.db)
     assert [i.tracking_id for i in items] == [tracking_id]
     # The server's own refusal (the report left the officer's scope), in Indonesian.
@@ -65,12 +66,12 @@ def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack
     discard.click()
     assert "tidak dikirim" in ui.text_of("confirm-discard-message")
     ui.click("confirm-discard-ok")
-    ui.wait("attention-empty", timeout=20_000)
+    ui.wait("attention-empty", timeout=WAIT_MS)
 
 
 def test_language_switches_to_english_at_runtime(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
-    ui.wait("stage-to_act", timeout=30_000)
+    ui.wait("stage-to_act", timeout=WAIT_MS)
     assert "Perlu tindakan" in ui.text_of("stage-to_act")
     ui.tab("Pengaturan", shows="settings-language")
     ui.page.get_by_role("button", name="English").first.click()
@@ -82,14 +83,14 @@ def test_language_switches_to_english_at_runtime(ui: Ui, stack: Stack) -> None:
 
 def test_penyimpanan_shows_the_space_used_and_cleans_up_now(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
-    ui.wait("stage-to_act", timeout=30_000)
+    ui.wait("stage-to_act", timeout=WAIT_MS)
     # A photo file a killed write left long ago: nothing refers to it.
     leftover = stack.device.photo_dir / f"{'ef' * 32}.jpg"
     leftover.write_bytes(b"\xff" * 300_000)
     os.utime(leftover, (time.time() - 86_400,) * 2)
     ui.tab("Pengaturan", shows="settings-storage")
     ui.click("settings-storage")
-    ui.wait("storage-total", timeout=20_000)
+    ui.wait("storage-total", timeout=WAIT_MS)
     assert "Laporan (" in ui.text_of("storage-reports")
     assert "MB" in ui.text_of("storage-total") or "KB" in ui.text_of("storage-total")
     assert "terkirim" in ui.text_of("storage-waiting")
@@ -97,7 +98,7 @@ def test_penyimpanan_shows_the_space_used_and_cleans_up_now(ui: Ui, stack: Stack
     # button runs a sweep of its own and says what it did.
     sweeps = stack.device.keeper.sweeps
     ui.click("storage-clean")
-    ui.wait("storage-result", timeout=30_000)
+    ui.wait("storage-result", timeout=WAIT_MS)
     assert stack.device.keeper.sweeps > sweeps
     said = ui.text_of("storage-result")
     assert "Dibersihkan: 0 laporan, 1 berkas foto" in said or "Tidak ada yang perlu" in said

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from tests.ui.harness import WAIT_MS
+
 from .harness import DESKTOP, Stack, Ui
 
 # The city modules' group: the worker that seeded the year serves this one too.
@@ -24,7 +26,7 @@ def test_analyst_filters_to_a_kota_drills_to_a_kelurahan_and_downloads_csv(
     try:
         ui = Ui(context.new_page(), stack).open()
         ui.sign_in("analis.demo")
-        ui.wait("city-kpi-reports", timeout=60_000)
+        ui.wait("city-kpi-reports", timeout=WAIT_MS)
         ui.wait("city-choropleth")
         city_total = ui.text_of("city-kpi-reports")
 
@@ -32,21 +34,21 @@ def test_analyst_filters_to_a_kota_drills_to_a_kelurahan_and_downloads_csv(
         # The demo officer's Kelurahan Menteng is in Jakarta Pusat (31.71).
         ui.click("city-filter-area")
         ui.page.get_by_role("button", name="Jakarta Pusat", exact=True).last.click()
-        ui.wait("city-crumb-31.71", timeout=60_000)
+        ui.wait("city-crumb-31.71", timeout=WAIT_MS)
         ui.wait_until(lambda: ui.text_of("city-kpi-reports") != city_total, timeout_s=60)
 
         # Kota -> kecamatan -> kelurahan through the area list.
         code = "31.71"
         for _ in range(2):
             first = ui.nodes(f"city-area-{code}.").first
-            first.wait_for(state="attached", timeout=60_000)
+            first.wait_for(state="attached", timeout=WAIT_MS)
             ident = first.get_attribute("flt-semantics-identifier") or ""
             first.click()
             code = ident.removeprefix("city-area-")
-            ui.wait(f"city-crumb-{code}", timeout=60_000)
-        ui.wait("city-reports", timeout=60_000)
+            ui.wait(f"city-crumb-{code}", timeout=WAIT_MS)
+        ui.wait("city-reports", timeout=WAIT_MS)
 
-        with ui.page.expect_download(timeout=60_000) as download_info:
+        with ui.page.expect_download(timeout=WAIT_MS) as download_info:
             ui.click("city-csv-laporan")
         download = download_info.value
         assert download.suggested_filename.endswith("-laporan.csv")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.ui.harness import WAIT_MS
+
 from .harness import PHONE, Stack, Ui
 
 pytestmark = pytest.mark.browser
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_offline_map_has_clickable_numbered_markers(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
-    ui.nodes("queue-row-").first.wait_for(timeout=30_000)
+    ui.nodes("queue-row-").first.wait_for(timeout=WAIT_MS)
     assert ui.page.title() == "Tindak"  # the browser tab, not "Flet"
     # Every stage chip (with its count) is in sight on a phone: none cut off the edge.
     width = PHONE["width"]
@@ -21,7 +23,7 @@ def test_the_offline_map_has_clickable_numbered_markers(ui: Ui, stack: Stack) ->
         box = ui.wait(f"stage-{stage}").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, stage
     ui.tab("Peta", shows="map-canvas")
-    ui.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
+    ui.nodes("map-marker-").first.wait_for(state="attached", timeout=WAIT_MS)
     # No tiles: said so, and still a map (the list is only there when asked for).
     assert "offline" in ui.text_of("map-offline")
     assert ui.node("map-list").count() == 0
@@ -36,5 +38,5 @@ def test_the_offline_map_has_clickable_numbered_markers(ui: Ui, stack: Stack) ->
     ui.click("map-toggle")
     ui.wait("map-canvas")
     ui.click(f"map-marker-{tracking_id}")
-    ui.wait("detail-status", timeout=20_000)
+    ui.wait("detail-status", timeout=WAIT_MS)
     assert tracking_id in ui.texts()

@@ -15,6 +15,7 @@ import pytest
 
 import local_db
 from local_db import Stage
+from tests.ui.harness import WAIT_MS
 
 from .harness import Stack, Ui, sha256
 from .test_ui_sign_in_queue import server_to_act_order
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 
 def open_report(ui: Ui, tracking_id: str) -> None:
-    ui.click(f"queue-row-{tracking_id}", timeout=30_000)
+    ui.click(f"queue-row-{tracking_id}", timeout=WAIT_MS)
     ui.wait("detail-status")
 
 
@@ -31,11 +32,11 @@ def add_photo(ui: Ui, kind: str, path: Path, where: str) -> None:
     ui.click("detail-add-photo")
     ui.click(f"kind-{kind}")
     ui.pick_photo("capture-gallery", path)
-    ui.wait("capture-preview", timeout=20_000)
+    ui.wait("capture-preview", timeout=WAIT_MS)
     # The position the photo will carry is shown before saving.
     ui.wait_until(lambda: where in ui.text_of("capture-location"))
     ui.click("capture-save")
-    ui.wait("detail-status", timeout=30_000)
+    ui.wait("detail-status", timeout=WAIT_MS)
     ui.wait_until(lambda: ui.nodes(f"photo-{kind}-").count() >= 1)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from local_db import Stage
+from tests.ui.harness import WAIT_MS
 
 from .harness import Stack, Ui
 
@@ -54,10 +55,10 @@ def test_wrong_password_then_sign_in_shows_the_queue_in_sla_order(ui: Ui, stack:
 
     ui.type("login-password", "tindak123")
     ui.click("login-submit")
-    ui.wait(f"stage-{Stage.TO_ACT.value}", timeout=30_000)
+    ui.wait(f"stage-{Stage.TO_ACT.value}", timeout=WAIT_MS)
     expected = server_to_act_order(stack, "petugas.demo")
     assert expected, "the demo officer has reports to act on"
-    ui.wait(f"queue-row-{expected[0]}", timeout=30_000)
+    ui.wait(f"queue-row-{expected[0]}", timeout=WAIT_MS)
     shown = shown_tracking_ids(ui)
     # The rows on screen (the list builds lazily: what fits the phone) are exactly the
     # server's most urgent reports, in order.
@@ -71,7 +72,7 @@ def test_search_by_tracking_id_prefix_and_words(ui: Ui, stack: Stack) -> None:
     ui.sign_in("petugas.demo")
     expected = server_to_act_order(stack, "petugas.demo")
     target = expected[-1]
-    ui.wait(f"queue-row-{expected[0]}", timeout=30_000)
+    ui.wait(f"queue-row-{expected[0]}", timeout=WAIT_MS)
     ui.type("queue-search", target)
     ui.wait_until(lambda: shown_tracking_ids(ui) == [target])
     ui.type("queue-search", "zzzz-tidak-ada")
@@ -80,7 +81,7 @@ def test_search_by_tracking_id_prefix_and_words(ui: Ui, stack: Stack) -> None:
 
 def test_a_supervisor_gets_the_role_screens_with_the_shared_ones(ui: Ui) -> None:
     ui.sign_in("supervisor.demo")
-    ui.wait("nav-dashboard", timeout=30_000)  # the supervisor's own home, not the queue
+    ui.wait("nav-dashboard", timeout=WAIT_MS)  # the supervisor's own home, not the queue
     assert ui.node("stage-to_act").count() == 0
     ui.go("nav-attention", shows="attention-empty")
     # The shared screen keeps the supervisor's navigation rail.

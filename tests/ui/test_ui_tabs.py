@@ -16,6 +16,7 @@ from officer_app.launch import WebApp
 from officer_app.profile import Profile
 from officer_app.tabs import TabDevices
 from sync import MemoryTokenStore
+from tests.ui.harness import WAIT_MS
 
 from .harness import DESKTOP, PHONE, Stack, Ui
 from .test_ui_sign_in_queue import server_to_act_order
@@ -48,23 +49,23 @@ def test_a_second_tab_is_a_second_device(browser: Browser, tabbed: Stack, tmp_pa
     try:
         officer = Ui(officer_ctx.new_page(), tabbed).open()
         officer.sign_in("petugas.demo")
-        officer.nodes("queue-row-").first.wait_for(timeout=30_000)
+        officer.nodes("queue-row-").first.wait_for(timeout=WAIT_MS)
 
         # Tab 2 starts at Masuk on a device of its own, and signs in as the supervisor.
         supervisor = Ui(supervisor_ctx.new_page(), tabbed).open()
         supervisor.sign_in("supervisor.demo")
-        supervisor.wait("nav-dashboard", timeout=30_000)
+        supervisor.wait("nav-dashboard", timeout=WAIT_MS)
         assert (tabbed.tmp / "tabs" / "tab-1" / "tindak.sqlite").exists()
 
         # Tab 1 is still the officer's, and its buttons still act.
         first = server_to_act_order(tabbed, "petugas.demo")[0]
-        officer.click(f"queue-row-{first}", timeout=30_000)
-        officer.wait("detail-status", timeout=20_000)
+        officer.click(f"queue-row-{first}", timeout=WAIT_MS)
+        officer.wait("detail-status", timeout=WAIT_MS)
         if "Diterima" in officer.text_of("detail-status"):  # accepted in the demo data
-            officer.click("action-start", timeout=20_000)
+            officer.click("action-start", timeout=WAIT_MS)
             officer.wait_until(lambda: "Dalam proses" in officer.text_of("detail-status"))
         else:
-            officer.click("action-accept", timeout=20_000)
+            officer.click("action-accept", timeout=WAIT_MS)
             officer.wait_until(lambda: "Diterima" in officer.text_of("detail-status"))
         assert tabbed.device.account() is not None
         assert tabbed.device.account().user.username == "petugas.demo"  # type: ignore[union-attr]

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser
 from domain import JAKARTA as JAKARTA_TZ
 from local_db import figures
 from officer_app.photos.testimages import CameraExif, camera_jpeg
-from tests.ui.harness import DESKTOP, JAKARTA, PHONE, Ui
+from tests.ui.harness import DESKTOP, JAKARTA, PHONE, WAIT_MS, Ui
 
 from .harness import Trio
 
@@ -103,9 +103,9 @@ def add_photo(ui: Ui, kind: str, path: Path) -> None:
     ui.click("detail-add-photo")
     ui.click(f"kind-{kind}")
     ui.pick_photo("capture-gallery", path)
-    ui.wait("capture-preview", timeout=20_000)
+    ui.wait("capture-preview", timeout=WAIT_MS)
     ui.click("capture-save")
-    ui.wait("detail-status", timeout=30_000)
+    ui.wait("detail-status", timeout=WAIT_MS)
     ui.wait_until(lambda: ui.nodes(f"photo-{kind}-").count() >= 1, timeout_s=WAIT_S)
 
 
@@ -146,7 +146,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
     try:
         # --- the supervisor: the figures before, then the dispatch ---------------------
         sup.open("/")
-        sup.wait("kpi-overdue", timeout=30_000)
+        sup.wait("kpi-overdue", timeout=WAIT_MS)
         done_before = done_count(sup)
         sup.go("nav-team", shows="team-table")
         team_before = team_done(sup, officer.user.name)
@@ -164,7 +164,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         off.open("/")
         sync(off)
         off.type("queue-search", tid)  # the queue builds what fits the phone: find it
-        off.click(f"queue-row-{tid}", timeout=30_000)
+        off.click(f"queue-row-{tid}", timeout=WAIT_MS)
         off.wait("detail-status")
         assert off.nodes("action-dispatch").count() == 0  # never another role's action
         assert off.nodes("action-approve").count() == 0
@@ -188,8 +188,8 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         # --- the validator: the evidence side by side, send back with a note ------------
         val.open("/")
         pull_until(val, lambda: val.nodes(f"waiting-{tid}").count() == 1)
-        val.click(f"waiting-{tid}", timeout=30_000)
-        val.wait("review-send-back", timeout=20_000)
+        val.click(f"waiting-{tid}", timeout=WAIT_MS)
+        val.wait("review-send-back", timeout=WAIT_MS)
         val.wait_until(lambda: val.nodes("photo-before-").count() == 1, timeout_s=WAIT_S)
         val.wait_until(lambda: val.nodes("photo-after-").count() == 1, timeout_s=WAIT_S)
         # The gallery photos say where and when they were taken: the before photo's own
@@ -212,7 +212,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         # --- the officer reworks and completes again ------------------------------------
         off.back()
         pull_until(off, lambda: off.nodes(f"queue-row-{tid}").count() == 1)
-        off.click(f"queue-row-{tid}", timeout=30_000)
+        off.click(f"queue-row-{tid}", timeout=WAIT_MS)
         # "Dikembalikan" on top: the validator's note, who and when; the stage says rework.
         off.wait("detail-returned")
         assert "Foto sesudah kurang jelas" in off.text_of("detail-returned")
@@ -238,15 +238,15 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         # --- the validator sees the flags, undoes once, then approves --------------------
         val.open("/")
         pull_until(val, lambda: val.nodes(f"waiting-{tid}").count() == 1)
-        val.click(f"waiting-{tid}", timeout=30_000)
-        val.wait("review-approve", timeout=20_000)
+        val.click(f"waiting-{tid}", timeout=WAIT_MS)
+        val.wait("review-approve", timeout=WAIT_MS)
         val.wait("flag-after-gallery")  # picked from the gallery, beside the photo
         val.wait("flag-after-time_before_report")  # the first after photo is still there
         val.click("nav-back")  # back to the queue, and in again from the list
-        val.wait(f"waiting-{tid}", timeout=20_000)
+        val.wait(f"waiting-{tid}", timeout=WAIT_MS)
         assert "tanda merah" in val.text_of(f"waiting-{tid}")
         val.click(f"waiting-{tid}")
-        val.wait("review-approve", timeout=20_000)
+        val.wait("review-approve", timeout=WAIT_MS)
         val.page.keyboard.press("a")  # a red flag: asked first, nothing held yet
         val.wait("review-confirm")
         val.page.keyboard.press("Enter")

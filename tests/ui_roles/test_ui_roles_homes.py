@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Download
 
 from local_db import figures
-from tests.ui.harness import DESKTOP, PHONE, Ui
+from tests.ui.harness import DESKTOP, PHONE, WAIT_MS, Ui
 
 from .harness import Trio
 
@@ -27,14 +27,14 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
         # The supervisor: the dashboard first, every key figure on it.
         sup.open("/")
         for kpi in ("open", "overdue", "due24", "today", "coordination", "completion", "within"):
-            sup.wait(f"kpi-{kpi}", timeout=30_000)
+            sup.wait(f"kpi-{kpi}", timeout=WAIT_MS)
         for chart in ("status", "day", "category", "kelurahan"):
             sup.wait(f"chart-{chart}")
 
         # A report opens from the SLA watch with the supervisor's actions, not the officer's.
         sup.go("nav-sla", shows="breach-")
         sup.nodes("breach-").first.click()
-        sup.wait("action-reassign", timeout=20_000)
+        sup.wait("action-reassign", timeout=WAIT_MS)
         assert sup.nodes("action-accept").count() == 0
         sup.back()
         sup.wait("sla-breaches")
@@ -44,7 +44,7 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
         sup.go("nav-map", shows="map-offline")
         assert "offline" in sup.text_of("map-offline")
         sup.wait("map-canvas")
-        sup.nodes("map-marker-").first.wait_for(state="attached", timeout=20_000)
+        sup.nodes("map-marker-").first.wait_for(state="attached", timeout=WAIT_MS)
         assert sup.node("map-fallback").count() == 0
         assert sup.page.get_by_role("button", name="Tampilkan daftar").count() >= 1
         sup.click("map-toggle")
@@ -53,7 +53,7 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
         sup.click("map-toggle")
         # A marker opens its report, and the report keeps the supervisor's rail.
         sup.nodes("map-marker-").first.click()
-        sup.wait("action-reassign", timeout=20_000)
+        sup.wait("action-reassign", timeout=WAIT_MS)
         sup.wait("nav-dashboard")
         sup.back()
         sup.wait("map-canvas")
@@ -81,13 +81,13 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
         assert len(rows) - 1 == len(figures.export_rows(device.db, now=device.now())) > 0
         team = Path(downloads[1].path()).read_bytes().decode("utf-8-sig")
         assert team.startswith("Petugas,")
-        sup.wait("export-done", timeout=20_000)
+        sup.wait("export-done", timeout=WAIT_MS)
 
         # The validator: the queue, then the review with J / K.
         val.open("/")
         val.wait_until(lambda: val.nodes("waiting-").count() >= 2, timeout_s=30)
         val.nodes("waiting-").first.click()
-        val.wait("review-approve", timeout=20_000)
+        val.wait("review-approve", timeout=WAIT_MS)
         val.wait_text("1 dari ")
         val.page.keyboard.press("j")
         val.wait_text("2 dari ")
@@ -97,7 +97,7 @@ def test_each_role_sees_its_own_home(browser: Browser, trio: Trio, tmp_path: Pat
         # The officer's app has none of it: its home is the queue, and the supervisor's
         # routes do not exist there.
         off.open("/")
-        off.wait("queue-search", timeout=30_000)
+        off.wait("queue-search", timeout=WAIT_MS)
         for other in ("nav-dispatch", "kpi-overdue", "review-approve"):
             assert off.nodes(other).count() == 0
         off.open("/disposisi")
