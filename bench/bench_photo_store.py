@@ -18,7 +18,6 @@ import hashlib
 import io
 import os
 import random
-import socket
 import statistics
 import tempfile
 import time
@@ -27,6 +26,7 @@ from typing import Any
 
 import httpx
 from PIL import Image
+from serving import free_port
 
 from domain.protocol import PHOTO_CHUNK
 from server.admin import create_unit, create_user
@@ -48,13 +48,6 @@ def photo(kb: int, seed: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
     return out.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def seeded(settings: Settings) -> EmbeddedServer:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,18 +19,12 @@ from pathlib import Path
 
 import httpx
 
+from .faultproxy import free_port
 from .waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 120.0
 STOP_DEADLINE_S = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def answers(base: str) -> bool:
