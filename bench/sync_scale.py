@@ -37,8 +37,9 @@ from serving import cpu_seconds, start_server, stop_server
 from sqlalchemy import Engine, create_engine, text
 
 import local_db
-from domain import Status
+from domain import Status, json_codec
 from domain import category as find_category
+from domain.collector import tune_collector
 from server.admin import create_unit, create_user
 from server.config import Settings
 from server.db import make_engine, write_tx
@@ -162,6 +163,7 @@ def raw_pull(base_url: str, limit: int) -> tuple[float, int]:
 
 def device_sync(base_url: str, folder: Path, limit: int) -> tuple[float, int, list[float]]:
     """The engine's initial sync; returns seconds, reports, ms of each page's apply."""
+    tune_collector()  # as the app's Device.start() does in its process
     transport = Transport(base_url)
     db = local_db.LocalDb.open(folder / "device.sqlite")
     engine = SyncEngine(db, transport, MemoryTokenStore(), SyncSettings(pull_limit=limit))
@@ -248,7 +250,10 @@ def one_size(n: int, limit: int, pg_admin: str | None) -> Figures:
 
 def run_scale(sizes: list[int], limit: int, pg_admin: str | None) -> None:
     where = "PostgreSQL" if pg_admin else "SQLite"
-    print(f"initial sync of one supervisor's unit on {where}, pages of {limit}")
+    print(
+        f"initial sync of one supervisor's unit on {where}, pages of {limit}, "
+        f"device JSON by {json_codec.IMPLEMENTATION}"
+    )
     results: list[Figures] = []
     for n in sizes:
         f = one_size(n, limit, pg_admin)

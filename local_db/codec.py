@@ -12,16 +12,23 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from domain import json_codec
+
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_WIDTH = len("2024-05-14T03:00:00.000000Z")
 
 
 def dt_out(value: datetime | None) -> str | None:
     """An aware datetime to its column text (None stays None)."""
     if value is None:
         return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"naive datetime cannot be stored: {value!r}")
-    return value.astimezone(UTC).strftime(_FORMAT)
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime cannot be stored: {value!r}")
+        value = value.astimezone(UTC)
+    # isoformat, not strftime: a sync stores about seven of these per report, and
+    # strftime is five times slower. "+00:00" becomes the form's "Z".
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def dt_in(value: object) -> datetime | None:
@@ -30,6 +37,9 @@ def dt_in(value: object) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"not a stored datetime: {value!r}")
+    if len(value) == _WIDTH and value[-1] == "Z":
+        # fromisoformat reads the fixed form (its "Z" as UTC) without strptime's cost.
+        return datetime.fromisoformat(value)
     return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
 
 
@@ -49,4 +59,4 @@ def json_in(value: object) -> Any:
         return None
     if not isinstance(value, str):
         raise ValueError(f"not stored JSON: {value!r}")
-    return json.loads(value)
+    return json_codec.loads(value)

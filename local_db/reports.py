@@ -34,6 +34,7 @@ from domain import (
     PhotoKind,
     Report,
     Status,
+    json_codec,
 )
 from domain import apply as domain_apply
 from domain.protocol import ReportSnapshot, TimelineEntry, UserInfo
@@ -174,7 +175,7 @@ def snapshot_columns(snap: ReportSnapshot, wire: Mapping[str, Any] | None = None
         "updated_at": dt_out(snap.updated_at),
         "in_scope": 1,
         "pending": 0,
-        "server_data": json.dumps(base, separators=(",", ":"), ensure_ascii=False),
+        "server_data": json_codec.dumps(base),
     }
     cols.update(displayed_columns(r, True))
     return cols

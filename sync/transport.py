@@ -17,7 +17,6 @@ Tests and fault injection pass their own `httpx.Client` or `httpx.BaseTransport`
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -28,6 +27,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from domain import json_codec
 from domain.city import CityFigures, CityReportPage
 from domain.protocol import (
     API_PREFIX,
@@ -126,7 +126,7 @@ def _parse(resp: httpx.Response, build: Callable[[Any], T]) -> T:
     if "json" not in ctype:
         raise ServerError(f"HTTP {resp.status_code} answered with {ctype or 'no type'}")
     try:
-        return build(resp.json())
+        return build(json_codec.loads(resp.content))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ServerError(f"unexpected body: {type(exc).__name__}") from exc
 
@@ -176,7 +176,7 @@ class Transport:
             headers["Authorization"] = f"Bearer {token}"
         body = content
         if json_body is not None:
-            body = json.dumps(json_body, separators=(",", ":")).encode()
+            body = json_codec.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
         elif content is not None:
             headers["Content-Type"] = "application/octet-stream"
