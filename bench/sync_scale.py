@@ -39,7 +39,7 @@ from sqlalchemy import Engine, create_engine, text
 import local_db
 from domain import Status, json_codec
 from domain import category as find_category
-from domain.collector import tune_collector
+from domain.runtime import tune_runtime
 from server.admin import create_unit, create_user
 from server.config import Settings
 from server.db import make_engine, write_tx
@@ -163,7 +163,7 @@ def raw_pull(base_url: str, limit: int) -> tuple[float, int]:
 
 def device_sync(base_url: str, folder: Path, limit: int) -> tuple[float, int, list[float]]:
     """The engine's initial sync; returns seconds, reports, ms of each page's apply."""
-    tune_collector()  # as the app's Device.start() does in its process
+    tune_runtime()  # as the app's Device.start() does in its process
     transport = Transport(base_url)
     db = local_db.LocalDb.open(folder / "device.sqlite")
     engine = SyncEngine(db, transport, MemoryTokenStore(), SyncSettings(pull_limit=limit))

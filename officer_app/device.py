@@ -27,9 +27,9 @@ from typing import Any
 import local_db
 from domain import Action, Actor, PhotoKind, Role
 from domain.city import CityFigures, CityQuery, CityReportPage
-from domain.collector import tune_collector
 from domain.errors import InvalidValue
 from domain.protocol import UserInfo, device_photo_path
+from domain.runtime import tune_runtime
 from local_db import (
     Account,
     AttentionItem,
@@ -142,7 +142,7 @@ class Device:
         else:
             if swept:
                 log.info("removed %d partial photo file(s)", swept)
-        tune_collector()  # once per process; see domain/collector.py
+        tune_runtime()  # once per process; see domain/runtime.py
         self._started = True
         self.keeper.start()
         self.engine.start(interval_s=self.profile.sync_interval_s)

@@ -37,8 +37,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain import Actor
-from domain.collector import tune_collector
 from domain.protocol import API_PREFIX, MAX_PULL_LIMIT, PROTOCOL_VERSION, iso
+from domain.runtime import tune_runtime
 
 from . import auth, photos
 from .answers import error_payload
@@ -230,7 +230,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         # Read the photo hashes into this process's near-duplicate index in the
         # background, so the first photo pushed after a start does not wait for it.
         threading.Thread(target=warm_up, args=(db,), name="photo-index", daemon=True).start()
-        tune_collector()  # once per process, after the imports; see domain/collector.py
+        tune_runtime()  # once per process, after the imports; see domain/runtime.py
         yield
         if owned:
             db.dispose()

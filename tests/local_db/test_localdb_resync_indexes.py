@@ -12,7 +12,7 @@ from pathlib import Path
 
 import local_db
 from domain import Status
-from local_db import LocalDb, Stage
+from local_db import LocalDb, Stage, bulk_indexes
 from tests.local_db.factory import NOW, page, report, upsert
 
 
@@ -70,6 +70,8 @@ def test_queries_answer_while_the_indexes_are_away_and_the_end_restores_them(
     local_db.apply_page(db, page(upsert(report("c"))), NOW)  # the last page
     with db.read() as conn:
         assert _schema(conn) == fresh
+    with db.write() as conn:  # the writer sorted the indexes with helper threads
+        assert conn.execute("PRAGMA threads").fetchone()[0] == bulk_indexes.SORT_THREADS
     assert [i.report.id for i in local_db.search(db, "pohon", now=NOW)] == ["a"]
 
 
