@@ -25,6 +25,15 @@ from __future__ import annotations
 
 import sqlite3
 
+# The index's table as it is now (migration 0008): words, and prefixes by scanning.
+TABLE_SQL = """
+    CREATE VIRTUAL TABLE reports_fts USING fts5 (
+        title, description, address, tracking_id,
+        content = 'reports', content_rowid = 'rid',
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+"""
+
 # The triggers' condition: no resync is open (also true with no sync_state row).
 LIVE = "NOT EXISTS (SELECT 1 FROM sync_state WHERE sweep_pending = 1)"
 
