@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import flet as ft
 
 from .context import use_session
+
+# `TextField(value=None)`: Flet's reconciliation then keeps the text the client holds
+# (`TextField._migrate_state`); its annotation says `str`, hence the cast.
+KEEP_TEXT = cast(str, None)
 
 
 @ft.component
@@ -13,6 +19,14 @@ def LoginView() -> ft.View:
     app = session.app
     ft.use_state(app)
     model, _ = ft.use_state(session.login)
+    # The fields are the browser's once shown: a later render passes value=None, which
+    # Flet's TextField reconciliation reads as "keep the current text". Passing the
+    # model's value again would send it back to the client, and the model may be a
+    # step behind (the change handler runs after the client's text has arrived), which
+    # erased a typed username. Only the first render fills them from the model.
+    shown = ft.use_ref(False)
+    first_render = not shown.current
+    shown.current = True
 
     body: list[ft.Control] = [
         ft.Icon(ft.Icons.ASSIGNMENT_TURNED_IN, size=56, color=ft.Colors.PRIMARY),
@@ -30,7 +44,7 @@ def LoginView() -> ft.View:
             identifier="login-username",
             content=ft.TextField(
                 label=app.t("login.username"),
-                value=model.username,
+                value=model.username if first_render else KEEP_TEXT,
                 autofocus=not model.username,
                 prefix_icon=ft.Icons.PERSON,
                 on_change=lambda e: model.set_username(e.control.value),
@@ -42,7 +56,7 @@ def LoginView() -> ft.View:
             identifier="login-password",
             content=ft.TextField(
                 label=app.t("login.password"),
-                value=model.password,
+                value=model.password if first_render else KEEP_TEXT,
                 password=True,
                 can_reveal_password=True,
                 prefix_icon=ft.Icons.LOCK,

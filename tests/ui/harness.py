@@ -326,10 +326,8 @@ class Ui:
         """Type both fields and tap Masuk, then wait for the outcome (the sign-in screen
         goes, or it shows an error). If the app answers that a field is empty although
         both were typed and read back, the typing is done again, within one deadline:
-        on a loaded machine a re-render of the screen between the browser's value
-        reaching the server and the field's change handler running can send the old
-        (empty) value back into the field (seen once in three loaded runs; listed as an
-        app issue in docs/app.md)."""
+        a safety net for the render race `LoginView` now avoids (docs/app.md; its own
+        test is tests/ui/test_ui_sign_in_fields.py, which this net does not touch)."""
         deadline = time.monotonic() + TYPE_DEADLINE_S
         while True:
             self.wait("login-username")
