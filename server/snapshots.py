@@ -31,8 +31,8 @@ REPORT_COLUMNS = tuple(c for c in reports.c if c.name != "reporter_id")
 
 
 # The three statements of a snapshot page, built once: the report ids are one expanding
-# parameter, so a page of 500 ids neither rebuilds nor recompiles them (that cost about
-# a tenth of the server's CPU per report in an initial sync).
+# parameter, so a page of 500 ids neither rebuilds nor recompiles them (that was about
+# a tenth of a page's build).
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 _assignee = users.alias("assignee")
 _kel = units.alias("kel")

@@ -21,7 +21,6 @@ repainting): `RenderErrors` records them and the fixtures fail the test on any.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 import time
@@ -34,7 +33,6 @@ from typing import Any
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-import officer_app
 from officer_app.app import make_main
 from officer_app.device import Device
 from officer_app.launch import WebApp
@@ -66,10 +64,6 @@ PHONE = {"width": 360, "height": 740}
 WAIT_MS = 60_000  # for a node to appear
 TYPE_DEADLINE_S = 120.0  # all tries of one `Ui.type`
 FOCUS_TRY_MS = 8_000  # one click's wait for focus before clicking again
-# The sign-in screen's "fill in both fields" answer, in the test language.
-LOGIN_EMPTY = json.loads(
-    (Path(officer_app.__file__).parent / "assets" / "i18n" / "id.json").read_text("utf-8")
-)["login.error.empty"]
 TAB_DEADLINE_S = 120.0  # all taps of one `Ui.tab`
 TAB_TRY_MS = 10_000  # one tap's wait for the destination before tapping again
 # The focused element is a text input inside the field's semantics node.
@@ -323,33 +317,10 @@ class Ui:
     # --- flows ----------------------------------------------------------------------
 
     def sign_in(self, username: str, password: str = PASSWORD) -> None:
-        """Type both fields and tap Masuk, then wait for the outcome (the sign-in screen
-        goes, or it shows an error). If the app answers that a field is empty although
-        both were typed and read back, the typing is done again, within one deadline:
-        a safety net for the render race `LoginView` now avoids (docs/app.md; its own
-        test is tests/ui/test_ui_sign_in_fields.py, which this net does not touch)."""
-        deadline = time.monotonic() + TYPE_DEADLINE_S
-        while True:
-            self.wait("login-username")
-            self.type("login-username", username)
-            self.type("login-password", password)
-            self.click("login-submit")
-            if not self._answered_empty_fields():
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError("the sign-in screen kept saying a field was empty")
-
-    def _answered_empty_fields(self) -> bool:
-        try:
-            self.page.wait_for_function(
-                """() => !document.querySelector('[flt-semantics-identifier="login-submit"]')
-                    || document.querySelector('[flt-semantics-identifier="login-error"]')""",
-                timeout=WAIT_MS,
-            )
-        except PlaywrightTimeoutError:
-            return False  # still working on it: the test's own waits say what happens
-        error = self.node("login-error")
-        return bool(error.count()) and LOGIN_EMPTY in self.text_of("login-error")
+        self.wait("login-username")
+        self.type("login-username", username)
+        self.type("login-password", password)
+        self.click("login-submit")
 
     def pick_photo(self, trigger_ident: str, path: Path) -> None:
         with self.page.expect_file_chooser(timeout=15_000) as chooser:
