@@ -116,11 +116,14 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+_FEED_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def lock_feed(conn: Connection) -> None:
     """Serialise feed writers until this transaction ends (PostgreSQL; SQLite's
     `BEGIN IMMEDIATE` already admits one writer at a time)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
+        conn.execute(_FEED_LOCK, {"key": FEED_LOCK_KEY})
 
 
 def dispose(engine: Engine) -> None:

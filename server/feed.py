@@ -84,13 +84,28 @@ def publish_report_change(
 def publish_report_changes(
     conn: Connection, audiences_before: dict[str, set[str]], *, now: datetime | None = None
 ) -> None:
-    """Record that these reports changed (a push batch): every audience is read first,
-    then all the rows go in one insert under the feed lock."""
+    """Record that these reports changed: every audience after is read first, then all
+    the rows go in one insert under the feed lock."""
+    publish_audiences(
+        conn,
+        {rid: (before, report_audience(conn, rid)) for rid, before in audiences_before.items()},
+        now=now,
+    )
+
+
+def publish_audiences(
+    conn: Connection,
+    audiences: dict[str, tuple[set[str], set[str]]],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Record that these reports changed, each with its audience before and after (a
+    push batch knows both), in one insert under the feed lock."""
     at = now or system_clock()
     rows = [
         row
-        for report_id, before in audiences_before.items()
-        for row in _rows(Entity.REPORT, report_id, before, report_audience(conn, report_id), at)
+        for report_id, (before, after) in audiences.items()
+        for row in _rows(Entity.REPORT, report_id, before, after, at)
     ]
     _insert(conn, rows)
 

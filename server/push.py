@@ -7,18 +7,26 @@ mutation undoes only its own writes. For every mutation:
    there the stored first answer is returned and nothing is applied: a retry after a
    lost response is answered, never applied twice. A concurrent duplicate blocks on the
    claim (PostgreSQL) or the write lock (SQLite) and then sees the stored answer;
-2. lock the report (`SELECT ... FOR UPDATE` on PostgreSQL) and rebuild the
+2. decide, reading only: lock the report (`SELECT ... FOR UPDATE` on PostgreSQL, one
+   statement with its unit's open-queue flag and last send-back) and rebuild the
    `domain.Report` (photo kinds from `report_photos`); a report the caller may not act
-   on is `unknown_report` (its existence is not revealed);
-3. `domain.check` with the caller's `Actor`, then the server's own checks (an assignee
-   is an active officer of the report's unit, a reroute's unit exists, a referenced
-   photo is fully uploaded by the caller and its metadata is sane);
-4. `domain.apply`, write the report, a timeline entry, the photo link, the workflow
-   timestamps, and store the result.
+   on is `unknown_report` (its existence is not revealed); `domain.check` with the
+   caller's `Actor`, then the server's own checks (an assignee is an active officer of
+   the report's unit, a reroute's unit exists, a referenced photo is fully uploaded by
+   the caller and its metadata is sane);
+3. write: `domain.apply`'s report, a timeline entry, the photo link, the workflow
+   timestamps; and store the result. Every refusal is decided in step 2, before the
+   first write, so one savepoint per mutation is enough.
 The feed is published once per changed report at the end of the batch, with its
 audience from before the batch's first change to it (the states in between were never
-committed, so nobody could have seen them): the feed's advisory lock on PostgreSQL is
-then held only for the batch's tail, not across its mutations.
+committed, so nobody could have seen them) and after its last: the feed's advisory lock
+on PostgreSQL is then held only for the batch's tail, not across its mutations. Within
+a batch only reports change, so each distinct audience (a unit's supervisors, say) is
+read once (`scope.Audiences`).
+
+Round trips matter more than they look: on PostgreSQL each statement waits for the
+interpreter again when its answer comes back, behind every other request of the process,
+so a mutation is about ten statements, built once at import.
 A rejection is stored too (a retry gets the same answer), except `photo_not_uploaded`:
 that one depends on an upload still in flight, so it is not remembered and the same
 mutation applies once the photo's bytes are in.
@@ -37,12 +45,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import BindParameter
 
 from domain import Action, Actor, PhotoKind, Refusal, Report, Role, apply, check, explain
 from domain.capture_time import TimeFlag, capture_time_flag, plausible_capture_time
@@ -53,11 +62,17 @@ from .auth import Principal
 from .config import Settings
 from .db import is_sqlite, write_tx
 from .evidence import flags_text, hashes_outside, link_flags, store_hashes
-from .feed import publish_report_changes
+from .feed import publish_audiences
 from .photostore import open_store
-from .reports import add_timeline, photo_facts, report_from_row, workflow_values
-from .schema import mutations, photos, report_photos, reports, units, users
-from .scope import audience_of, may_act_on
+from .reports import (
+    SEND_BACK_EVENT,
+    add_timeline,
+    photo_facts_of,
+    report_from_row,
+    workflow_values,
+)
+from .schema import mutations, photos, report_photos, reports, timeline, units, users
+from .scope import Audiences, may_act
 from .snapshots import REPORT_COLUMNS
 
 PENDING = "pending"
@@ -137,6 +152,83 @@ def parse_photo_meta(value: object) -> PhotoMeta | None:
     )
 
 
+# The statements of a mutation, built once: each runs with its parameters only, so a
+# push neither rebuilds nor re-keys them (the statement building was about a third of a
+# push's CPU, and a push's round trips wait for the interpreter behind every other
+# request of the process).
+_ID: BindParameter[str] = bindparam("b_id")
+_REPORT = (
+    select(
+        *REPORT_COLUMNS,
+        units.c.officers_see_open_queue.label("unit_open_queue"),
+        select(func.max(timeline.c.at))
+        .where(timeline.c.report_id == reports.c.id, timeline.c.event == SEND_BACK_EVENT)
+        .scalar_subquery()
+        .label("sent_back_at"),
+    )
+    .select_from(reports.outerjoin(units, units.c.id == reports.c.unit_id))
+    .where(reports.c.id == _ID)
+    .with_for_update(of=reports)
+)
+_LINKS = select(
+    report_photos.c.sha256,
+    report_photos.c.kind,
+    report_photos.c.added_at,
+    report_photos.c.captured_at,
+).where(report_photos.c.report_id == _ID)
+_LOCK_REPORTS = (
+    select(reports.c.id)
+    .where(reports.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(reports.c.id)
+    .with_for_update()
+)
+_CLAIM = {
+    name: insert(mutations)
+    .on_conflict_do_nothing(index_elements=[mutations.c.id])
+    .returning(mutations.c.id)  # rowcount is not reliable here across drivers
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_STORED = select(mutations).where(mutations.c.id == _ID)
+_ANSWER = update(mutations).where(mutations.c.id == _ID)
+_FORGET = delete(mutations).where(mutations.c.id == _ID)
+_UPDATE_REPORT = update(reports).where(reports.c.id == _ID)
+_ASSIGNEE = select(users.c.id).where(
+    users.c.id == bindparam("assignee_id"),
+    users.c.role == Role.OFFICER.value,
+    users.c.active.is_(True),
+    users.c.unit_id == bindparam("unit_id"),
+)
+_UNIT = select(units.c.id).where(units.c.id == _ID)
+_PHOTO = select(photos.c.complete, photos.c.uploaded_by).where(photos.c.sha256 == _ID)
+_LINKED = select(report_photos.c.sha256).where(
+    report_photos.c.report_id == _ID, report_photos.c.sha256 == bindparam("sha256")
+)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What a batch learns as it goes: the audiences it asked for, and per changed report
+    its audience before the batch and its state after the last change."""
+
+    audiences: Audiences
+    before: dict[str, set[str]] = field(default_factory=dict)
+    after: dict[str, Report] = field(default_factory=dict)
+
+    def published(self) -> dict[str, tuple[set[str], set[str]]]:
+        return {
+            rid: (before, self.audiences.of(_audience_keys(self.after[rid])))
+            for rid, before in self.before.items()
+        }
+
+
+def _audience_keys(report: Report) -> dict[str, str | None]:
+    return {
+        "status": report.status.value,
+        "unit_id": report.unit_id,
+        "assignee_id": report.assignee_id,
+    }
+
+
 def push(
     engine: Engine, settings: Settings, caller: Principal, items: list[PushItem]
 ) -> PushResponse:
@@ -146,14 +238,14 @@ def push(
     with write_tx(engine) as conn:
         _lock_reports(conn, items)
         store_hashes(conn, hashes)
-        changed: dict[str, set[str]] = {}  # report id -> its audience before the batch
+        batch = _Batch(Audiences(conn))
         for item in items:
             try:
-                results.append(_push_one(conn, settings, caller, item, changed))
+                results.append(_push_one(conn, settings, caller, item, batch))
             except Exception as exc:  # re-raised once the mutations before it commit
                 failure = exc
                 break
-        publish_report_changes(conn, changed, now=settings.now())
+        publish_audiences(conn, batch.published(), now=settings.now())
     if failure is not None:
         raise failure
     return PushResponse(tuple(results), settings.now())
@@ -169,10 +261,7 @@ def _lock_reports(conn: Connection, items: list[PushItem]) -> None:
     deadlock between batches); SQLite's `BEGIN IMMEDIATE` already admits one writer."""
     if is_sqlite(conn) or not items:
         return
-    ids = sorted({item.report_id for item in items})
-    conn.execute(
-        select(reports.c.id).where(reports.c.id.in_(ids)).order_by(reports.c.id).with_for_update()
-    )
+    conn.execute(_LOCK_REPORTS, {"ids": sorted({item.report_id for item in items})})
 
 
 def _rejected(item_id: str, code: Refusal, **params: str) -> MutationResult:
@@ -192,97 +281,114 @@ def _stored(row: Any) -> MutationResult:
 
 
 def _claim(conn: Connection, caller: Principal, item: PushItem, now: datetime) -> bool:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     claimed = conn.execute(
-        insert(mutations)
-        .values(
-            id=item.id,
-            user_id=caller.user_id,
-            device_id=caller.device_id,
-            device_seq=item.device_seq,
-            action=item.action[:32],
-            report_id=item.report_id,
-            outcome=PENDING,
-            received_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=[mutations.c.id])
-        .returning(mutations.c.id)  # rowcount is not reliable here across drivers
+        _CLAIM[conn.dialect.name],
+        {
+            "id": item.id,
+            "user_id": caller.user_id,
+            "device_id": caller.device_id,
+            "device_seq": item.device_seq,
+            "action": item.action[:32],
+            "report_id": item.report_id,
+            "outcome": PENDING,
+            "received_at": now,
+        },
     ).first()
     return claimed is not None
 
 
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """An allowed mutation, decided and not yet written."""
+
+    before: Report
+    after: Report
+    action: Action
+    photo: PhotoMeta | None
+    audience_before: set[str] | None  # None when the batch already changed this report
+
+
 def _push_one(
-    conn: Connection,
-    settings: Settings,
-    caller: Principal,
-    item: PushItem,
-    changed: dict[str, set[str]],
+    conn: Connection, settings: Settings, caller: Principal, item: PushItem, batch: _Batch
 ) -> MutationResult:
+    """One mutation in its savepoint: claimed, decided, then written. Every refusal is
+    decided before the first write (`_decide` only reads), so a refusal keeps the claim
+    and stores itself, and a failure while writing rolls the whole mutation back."""
     now = settings.now()
-    audience_before: set[str] | None = None
     with conn.begin_nested():
         if not _claim(conn, caller, item, now):
-            row = conn.execute(select(mutations).where(mutations.c.id == item.id)).one()
+            row = conn.execute(_STORED, {"b_id": item.id}).one()
             if row.user_id != caller.user_id:
                 return _rejected(item.id, Refusal.INVALID_PAYLOAD, detail="mutation id reused")
             return _stored(row)
         try:
-            # Its own savepoint: a refusal raised after some writes undoes those writes
-            # and keeps the claim, where the refusal is stored.
-            with conn.begin_nested():
-                result, audience_before = _apply(conn, settings, caller, item, now)
+            decided = _decide(conn, caller, item, now, batch)
         except _Refused as refusal:
-            result = _rejected(item.id, refusal.code, **refusal.params)
             if not refusal.remember:
-                conn.execute(delete(mutations).where(mutations.c.id == item.id))
-                return result
+                conn.execute(_FORGET, {"b_id": item.id})
+                return _rejected(item.id, refusal.code, **refusal.params)
+            decided = _rejected(item.id, refusal.code, **refusal.params)
+        if isinstance(decided, _Change):
+            _write(conn, settings, caller, decided, item.payload, now)
+            if decided.audience_before is not None:
+                batch.before[item.report_id] = decided.audience_before
+            batch.after[item.report_id] = decided.after
+            result = MutationResult(item.id, Outcome.APPLIED, report_version=decided.after.version)
+        else:
+            result = decided
         conn.execute(
-            update(mutations)
-            .where(mutations.c.id == item.id)
-            .values(
-                outcome=result.outcome.value,
-                code=result.code.value if result.code else None,
-                message_id=result.message_id,
-                message_en=result.message_en,
-                report_version=result.report_version,
-            )
+            _ANSWER,
+            {
+                "b_id": item.id,
+                "outcome": result.outcome.value,
+                "code": result.code.value if result.code else None,
+                "message_id": result.message_id,
+                "message_en": result.message_en,
+                "report_version": result.report_version,
+            },
         )
-    if audience_before is not None:  # applied, and its savepoint released
-        changed.setdefault(item.report_id, audience_before)
     return result
 
 
-def _apply(
-    conn: Connection, settings: Settings, caller: Principal, item: PushItem, now: datetime
-) -> tuple[MutationResult, set[str] | None]:
-    """The mutation's result, and when it applied, the report's audience before it (the
-    feed is published once per report at the end of the batch)."""
+def _decide(
+    conn: Connection, caller: Principal, item: PushItem, now: datetime, batch: _Batch
+) -> _Change | MutationResult:
+    """The change a mutation makes, or the domain's refusal; raises `_Refused` for the
+    server's own refusals. Reads only."""
     try:
         action = Action(item.action)
     except ValueError as exc:
         detail = f"unknown action {item.action[:32]!r}"
         raise _Refused(Refusal.INVALID_PAYLOAD, detail=detail) from exc
     actor = Actor(caller.user_id, caller.role, caller.unit_id)
-    row = conn.execute(
-        select(*REPORT_COLUMNS).where(reports.c.id == item.report_id).with_for_update()
-    ).first()
-    if row is None or not may_act_on(conn, actor, item.report_id):
+    row = conn.execute(_REPORT, {"b_id": item.report_id}).first()
+    if row is None:
         raise _Refused(Refusal.UNKNOWN_REPORT)
-    before = report_from_row(row._mapping, photo_facts(conn, item.report_id))
-    audience_before = audience_of(conn, row._mapping)
+    report = row._mapping
+    open_queue = bool(report["unit_open_queue"])
+    batch.audiences.know_open_queue(report["unit_id"], open_queue)
+    if not may_act(actor, report, open_queue=open_queue):
+        raise _Refused(Refusal.UNKNOWN_REPORT)
+    links = conn.execute(_LINKS, {"b_id": item.report_id}).all()
+    facts = photo_facts_of(report["sent_back_at"], ((r[0], r[1], r[2], r[3]) for r in links))
+    before = report_from_row(report, facts)
     payload = item.payload
     decision = check(actor, before, action, payload)
     if not decision.allowed:
         assert decision.refusal is not None
         text = decision.refusal
-        refused = MutationResult(
+        return MutationResult(
             item.id, Outcome.REJECTED, text.code, text.message_id, text.message_en
         )
-        return refused, None
     photo = _server_checks(conn, caller, before, action, payload)
-    after = apply(before, actor, action, payload, at=now)
-    _write(conn, settings, caller, before, after, action, payload, photo, now)
-    return MutationResult(item.id, Outcome.APPLIED, report_version=after.version), audience_before
+    first_change = item.report_id not in batch.before
+    return _Change(
+        before,
+        apply(before, actor, action, payload, at=now),
+        action,
+        photo,
+        batch.audiences.of(report) if first_change else None,
+    )
 
 
 def _server_checks(
@@ -298,26 +404,20 @@ def _server_checks(
             raise _Refused(Refusal.INVALID_PAYLOAD, detail=key)
     if action in (Action.DISPATCH, Action.REASSIGN):
         assignee = conn.execute(
-            select(users.c.id).where(
-                users.c.id == str(payload.get("assignee_id", "")).strip(),
-                users.c.role == Role.OFFICER.value,
-                users.c.active.is_(True),
-                users.c.unit_id == report.unit_id,
-            )
+            _ASSIGNEE,
+            {"assignee_id": str(payload.get("assignee_id", "")).strip(), "unit_id": report.unit_id},
         ).first()
         if assignee is None:
             raise _Refused(Refusal.UNKNOWN_USER)
     if action is Action.REROUTE:
         unit_id = str(payload.get("unit_id", "")).strip()
-        if conn.execute(select(units.c.id).where(units.c.id == unit_id)).first() is None:
+        if conn.execute(_UNIT, {"b_id": unit_id}).first() is None:
             raise _Refused(Refusal.INVALID_PAYLOAD, detail="unit_id")
     photo = parse_photo_meta(payload.get("photo")) if "photo" in payload else None
     if "photo" in payload and payload["photo"] is not None and photo is None:
         raise _Refused(Refusal.INVALID_PHOTO)
     if photo is not None:
-        held = conn.execute(
-            select(photos.c.complete, photos.c.uploaded_by).where(photos.c.sha256 == photo.sha256)
-        ).first()
+        held = conn.execute(_PHOTO, {"b_id": photo.sha256}).first()
         if held is None or not held.complete:
             raise _Refused(Refusal.PHOTO_NOT_UPLOADED, remember=False)
         # Knowing a hash is no capability: only the bytes' uploader may attach them
@@ -359,13 +459,11 @@ def _write(
     conn: Connection,
     settings: Settings,
     caller: Principal,
-    before: Report,
-    after: Report,
-    action: Action,
+    change: _Change,
     payload: Mapping[str, Any],
-    photo: PhotoMeta | None,
     now: datetime,
 ) -> None:
+    before, after, action, photo = change.before, change.after, change.action, change.photo
     values = workflow_values(after)
     values["updated_at"] = now
     if action in (Action.DISPATCH, Action.REASSIGN):
@@ -374,7 +472,7 @@ def _write(
         values["completed_at"] = now
     elif action is Action.APPROVE:
         values["validated_at"] = now
-    conn.execute(update(reports).where(reports.c.id == before.id).values(**values))
+    conn.execute(_UPDATE_REPORT, {"b_id": before.id, **values})
     note = payload.get("note") or payload.get("reason") or ""
     percent: int | None = None
     if action is Action.PROGRESS:
@@ -394,29 +492,28 @@ def _write(
         note=note.strip() if isinstance(note, str) else "",
         percent=percent,
     )
-    if photo is not None:
-        held = conn.execute(
-            select(report_photos.c.sha256).where(
-                report_photos.c.report_id == before.id, report_photos.c.sha256 == photo.sha256
-            )
-        ).first()
-        if held is None:
-            captured_at, time_flag = checked_capture_time(photo, before, now)
-            flags = link_flags(conn, open_store(settings), before.id, photo.sha256, photo.kind)
-            if time_flag is not None:
-                flags.append(time_flag.value)
-            conn.execute(
-                report_photos.insert().values(
-                    report_id=before.id,
-                    sha256=photo.sha256,
-                    kind=photo.kind.value,
-                    latitude=photo.latitude,
-                    longitude=photo.longitude,
-                    accuracy_m=photo.accuracy_m,
-                    captured_at=captured_at,
-                    taken_by=caller.user_id,
-                    added_at=now,
-                    source=photo.source,
-                    flags=flags_text(flags),
-                )
-            )
+    if photo is None:
+        return
+    held = conn.execute(_LINKED, {"b_id": before.id, "sha256": photo.sha256}).first()
+    if held is not None:
+        return
+    captured_at, time_flag = checked_capture_time(photo, before, now)
+    flags = link_flags(conn, open_store(settings), before.id, photo.sha256, photo.kind)
+    if time_flag is not None:
+        flags.append(time_flag.value)
+    conn.execute(
+        report_photos.insert(),
+        {
+            "report_id": before.id,
+            "sha256": photo.sha256,
+            "kind": photo.kind.value,
+            "latitude": photo.latitude,
+            "longitude": photo.longitude,
+            "accuracy_m": photo.accuracy_m,
+            "captured_at": captured_at,
+            "taken_by": caller.user_id,
+            "added_at": now,
+            "source": photo.source,
+            "flags": flags_text(flags),
+        },
+    )

@@ -196,18 +196,19 @@ def add_timeline(
     percent: int | None = None,
 ) -> None:
     conn.execute(
-        timeline.insert().values(
-            report_id=report_id,
-            at=at,
-            event=event,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            actor_role=actor_role,
-            status_from=status_from,
-            status_to=status_to,
-            note=note,
-            percent=percent,
-        )
+        timeline.insert(),  # built once; the values go as parameters
+        {
+            "report_id": report_id,
+            "at": at,
+            "event": event,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "actor_role": actor_role,
+            "status_from": status_from,
+            "status_to": status_to,
+            "note": note,
+            "percent": percent,
+        },
     )
 
 

@@ -9,12 +9,13 @@ The rules (one place, used by pull, push, photo access and the feed):
 Users: a supervisor sees the active officers of their unit (to dispatch to them).
 
 `visible_*` give SQL conditions for paging a viewer's set (`visible_report_branches`:
-the same set as branches, one index each, for the initial sync's keyset pages); `*_audience` give the user
-ids that see one entity now, which the feed diffs before and after a change. The two
-must agree; the tests check both against the same seeded world.
+the same set as branches, one index each, for the initial sync's keyset pages); `sees`
+answers the same for one report already read (a push has the row locked anyway);
+`*_audience` give the user ids that see one entity now, which the feed diffs before and
+after a change. The three must agree; the tests check them against the same seeded world.
 
 Acting is slightly wider than seeing for one role: a coordinator may close any open
-report (the workflow's CLOSE rule), so `may_act_on` lets coordinators act city-wide.
+report (the workflow's CLOSE rule), so `may_act` lets coordinators act city-wide.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, false, or_, select, true
 
 from domain import Actor, Role, Status
 
@@ -72,13 +73,27 @@ def can_see_report(conn: Connection, viewer: Actor, report_id: str) -> bool:
     return found is not None
 
 
-def may_act_on(conn: Connection, actor: Actor, report_id: str) -> bool:
-    """Whether a pushed mutation may even address this report (else `unknown_report`)."""
-    if actor.role is Role.COORDINATOR:
-        return (
-            conn.execute(select(reports.c.id).where(reports.c.id == report_id)).first() is not None
-        )
-    return can_see_report(conn, actor, report_id)
+def sees(viewer: Actor, report: Mapping[Any, Any], *, open_queue: bool) -> bool:
+    """`visible_reports` for one report already read (a mapping with status, unit and
+    assignee), given whether its unit shares its open queue: the same rules, no query."""
+    status, unit_id = report["status"], report["unit_id"]
+    if viewer.role is Role.OFFICER:
+        if report["assignee_id"] == viewer.user_id:
+            return True
+        return open_queue and unit_id == viewer.unit_id and status == Status.BARU.value
+    if viewer.role is Role.SUPERVISOR:
+        return viewer.unit_id is not None and unit_id == viewer.unit_id
+    if viewer.role is Role.VALIDATOR:
+        return bool(status == Status.MENUNGGU_VALIDASI.value)
+    if viewer.role is Role.COORDINATOR:
+        return bool(status == Status.KOORDINASI.value)
+    return False  # pragma: no cover - every role is handled above
+
+
+def may_act(actor: Actor, report: Mapping[Any, Any], *, open_queue: bool) -> bool:
+    """Whether a pushed mutation may even address this report, already read (else
+    `unknown_report`): what its author sees, and for a coordinator any report."""
+    return actor.role is Role.COORDINATOR or sees(actor, report, open_queue=open_queue)
 
 
 def _active(role: Role) -> ColumnElement[bool]:
@@ -87,22 +102,52 @@ def _active(role: Role) -> ColumnElement[bool]:
 
 def audience_of(conn: Connection, report: Mapping[Any, Any]) -> set[str]:
     """User ids that see this report (a row mapping with status, unit and assignee) now."""
-    status = report["status"]
-    unit_id = report["unit_id"]
-    assignee_id = report["assignee_id"]
+    return Audiences(conn).of(report)
+
+
+class Audiences:
+    """`audience_of` for many reports within one transaction, each distinct question
+    asked once. Only for a transaction that changes reports, not users or units (a push
+    batch): who sees a report then depends only on its status, unit and assignee."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._open_queue: dict[str | None, bool] = {}
+        self._users: dict[tuple[str | None, str, bool], frozenset[str]] = {}
+
+    def open_queue(self, unit_id: str | None) -> bool:
+        """Whether the unit shows its undispatched reports to its officers."""
+        if unit_id not in self._open_queue:
+            self._open_queue[unit_id] = _unit_open_queue(self._conn, unit_id)
+        return self._open_queue[unit_id]
+
+    def know_open_queue(self, unit_id: str | None, flag: bool) -> None:
+        """Record a unit's flag read along with a report (saves asking for it again)."""
+        self._open_queue[unit_id] = bool(flag)
+
+    def of(self, report: Mapping[Any, Any]) -> set[str]:
+        status, unit_id = report["status"], report["unit_id"]
+        shared = status == Status.BARU.value and self.open_queue(unit_id)
+        key = (unit_id, status, shared)
+        if key not in self._users:
+            self._users[key] = frozenset(self._conn.execute(_audience_query(*key)).scalars())
+        found = set(self._users[key])
+        if report["assignee_id"] is not None:
+            found.add(report["assignee_id"])
+        return found
+
+
+def _audience_query(unit_id: str | None, status: str, open_queue: bool) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = [
         and_(_active(Role.SUPERVISOR), users.c.unit_id == unit_id)
     ]
-    if status == Status.BARU.value and _unit_open_queue(conn, unit_id):
+    if open_queue:
         conditions.append(and_(_active(Role.OFFICER), users.c.unit_id == unit_id))
     if status == Status.MENUNGGU_VALIDASI.value:
         conditions.append(_active(Role.VALIDATOR))
     if status == Status.KOORDINASI.value:
         conditions.append(_active(Role.COORDINATOR))
-    found = set(conn.execute(select(users.c.id).where(or_(*conditions))).scalars())
-    if assignee_id is not None:
-        found.add(assignee_id)
-    return found
+    return select(users.c.id).where(or_(*conditions))
 
 
 def report_audience(conn: Connection, report_id: str) -> set[str]:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select
+
+from domain import Actor, Role
+from server.schema import reports, units, users
+from server.scope import Audiences, audience_of, can_see_report, sees
 from tests.server.kit import (
     COORDINATOR,
     OFFICER_A1,
@@ -170,3 +175,45 @@ def test_snapshot_carries_what_the_device_shows(
     assert snap["timeline"][0]["event"] == "received"
     assert snap["timeline"][0]["note"] == "JAKI"
     assert snap["deadline"] == "2026-11-26T23:00:00+00:00"  # received 23:00 UTC + 7 days
+
+
+def _agreement(server: RunningServer) -> list[str]:
+    """Every (user, report) pair on which the three forms of the rules disagree: the SQL
+    condition (`can_see_report`), the check on a row already read (`sees`, used by push)
+    and the audiences (`audience_of`, and the batch's cached `Audiences`)."""
+    disagreements: list[str] = []
+    with server.engine.connect() as conn:
+        people = conn.execute(select(users.c.id, users.c.role, users.c.unit_id)).all()
+        rows = conn.execute(
+            select(reports.c.id, reports.c.status, reports.c.unit_id, reports.c.assignee_id)
+        ).all()
+        flags = dict(conn.execute(select(units.c.id, units.c.officers_see_open_queue)).all())
+        cached = Audiences(conn)
+        for report in rows:
+            row = report._mapping
+            audience = audience_of(conn, row)
+            if cached.of(row) != audience:
+                disagreements.append(f"cached audience of {report.id}")
+            for person in people:
+                actor = Actor(person.id, Role(person.role), person.unit_id)
+                by_sql = can_see_report(conn, actor, report.id)
+                by_row = sees(actor, row, open_queue=bool(flags.get(report.unit_id)))
+                if by_sql != by_row or by_sql != (person.id in audience):
+                    disagreements.append(f"{person.id} {report.id} {report.status}")
+    return disagreements
+
+
+def test_the_rules_agree_in_every_form(server: RunningServer, world: World, api: Api) -> None:
+    assert _agreement(server) == []
+    sup_a, sup_b, officer = api(SUPERVISOR_A), api(SUPERVISOR_B), api(OFFICER_A1)
+    # Through the states that change who sees a report: assigned, waiting for
+    # validation, in coordination; unit B shares its open queue, unit A does not.
+    sup_a.act("dispatch", world.rid("a_new"), assignee_id=world.uid(OFFICER_A1))
+    officer.act("accept", world.rid("a_new"))
+    sup_b.act("return_not_our_duty", world.rid("b_new"), reason="Tupoksi Dinas SDA")
+    assert _agreement(server) == []
+    officer.act("start", world.rid("a_new"))
+    after = make_jpeg(seed=61)
+    officer.upload(after)
+    officer.act("complete", world.rid("a_new"), photo={"sha256": sha256(after), "kind": "after"})
+    assert _agreement(server) == []
