@@ -17,6 +17,9 @@ from domain import Action, Need
 from ..i18n import Translator
 from ..state.detail import ActionForm
 from .context import use_session
+from .typed_text import use_typed
+
+TYPED = ("note", "reason", "percent", "unit_id")  # the form's fields the officer types in
 
 
 def date_field(form: ActionForm, t: Callable[..., str], tr: Translator) -> ft.Control:
@@ -83,16 +86,26 @@ def ActionFormHost(
     app = session.app
     fields: list[ft.Control] = []
     values = form.values
+    # Every typed field, on every render in the same order (hooks), whichever it shows.
+    typed = {attr: use_typed(getattr(values, attr)) for attr in TYPED}
+
+    def bound(attr: str) -> tuple[str, Callable[[ft.Event[ft.TextField]], None]]:
+        shown, seen = typed[attr]
+
+        def changed(e: ft.Event[ft.TextField]) -> None:
+            text = e.control.value or ""
+            seen(text)
+            setattr(values, attr, text)
+
+        return shown, changed
 
     def text_field(need: Need, key: str, attr: str, multiline: bool = True) -> ft.Control:
-        def changed(e: ft.Event[ft.TextField]) -> None:
-            setattr(values, attr, e.control.value or "")
-
+        shown, changed = bound(attr)
         return ft.Semantics(
             identifier=f"form-{attr}",
             content=ft.TextField(
                 label=app.t(key),
-                value=getattr(values, attr),
+                value=shown,
                 multiline=multiline,
                 min_lines=2 if multiline else 1,
                 max_lines=5 if multiline else 1,
@@ -108,10 +121,10 @@ def ActionFormHost(
                     identifier="form-percent",
                     content=ft.TextField(
                         label=app.t("form.percent"),
-                        value=values.percent,
+                        value=bound("percent")[0],
                         keyboard_type=ft.KeyboardType.NUMBER,
                         suffix=ft.Text("%"),
-                        on_change=lambda e: setattr(values, "percent", e.control.value or ""),
+                        on_change=bound("percent")[1],
                         disabled=form.busy,
                     ),
                 )
@@ -149,8 +162,8 @@ def ActionFormHost(
                     identifier="form-unit",
                     content=ft.TextField(
                         label=app.t("form.unit"),
-                        value=values.unit_id,
-                        on_change=lambda e: setattr(values, "unit_id", e.control.value or ""),
+                        value=bound("unit_id")[0],
+                        on_change=bound("unit_id")[1],
                         disabled=form.busy,
                     ),
                 )

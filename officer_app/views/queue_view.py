@@ -11,6 +11,7 @@ from ..state.queue import STAGES
 from .context import memo, use_session
 from .frame import screen
 from .queue_row import QueueRowTile
+from .typed_text import use_typed
 
 # A row re-renders only when its (frozen) row value changes.
 _ROW = memo(QueueRowTile)
@@ -46,7 +47,10 @@ def QueueView() -> ft.View:
             ),
         )
 
+    search_shown, search_seen = use_typed(queue.typed)
+
     def on_search(e: ft.Event[ft.TextField]) -> None:
+        search_seen(e.control.value or "")
         queue.type_search(e.control.value or "")
 
     async def on_search_submit(e: ft.Event[ft.TextField]) -> None:
@@ -146,7 +150,7 @@ def QueueView() -> ft.View:
                     content=ft.TextField(
                         hint_text=app.t("queue.search_hint"),
                         prefix_icon=ft.Icons.SEARCH,
-                        value=queue.typed,
+                        value=search_shown,
                         dense=True,
                         on_change=on_search,
                         on_submit=on_search_submit,
