@@ -330,9 +330,6 @@ def _push_one(
             decided = _rejected(item.id, refusal.code, **refusal.params)
         if isinstance(decided, _Change):
             _write(conn, settings, caller, decided, item.payload, now)
-            if decided.audience_before is not None:
-                batch.before[item.report_id] = decided.audience_before
-            batch.after[item.report_id] = decided.after
             result = MutationResult(item.id, Outcome.APPLIED, report_version=decided.after.version)
         else:
             result = decided
@@ -347,6 +344,10 @@ def _push_one(
                 "report_version": result.report_version,
             },
         )
+    if isinstance(decided, _Change):  # applied, and its savepoint released
+        if decided.audience_before is not None:
+            batch.before[item.report_id] = decided.audience_before
+        batch.after[item.report_id] = decided.after
     return result
 
 

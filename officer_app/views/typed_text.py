@@ -7,6 +7,12 @@ task. A render in between would pass the model's older value and erase what was 
 reconciliation to keep the text the client holds (`TextField._migrate_state`), so a
 field sends a value only when the model holds something the client does not have: the
 first render, or a value the app set itself (a form cleared, a search reset).
+
+Only for a field whose place in the tree is stable: nothing before it among its
+ancestors' siblings comes and goes. Flet pairs unkeyed controls by position, so a
+control appearing above the field can make the diff build a new field, and a new field
+given `value=None` starts empty while the model still holds the text (the validator's
+note, below a flash and a confirm panel that come and go, keeps `value=review.note`).
 """
 
 from __future__ import annotations
@@ -20,20 +26,16 @@ import flet as ft
 KEEP_TEXT = cast(str, None)
 
 
-def use_typed(value: str, *, field: object = None) -> tuple[str, Callable[[str], None]]:
+def use_typed(value: str) -> tuple[str, Callable[[str], None]]:
     """The `value=` to give the field this render, and the function its `on_change`
-    calls with the client's text (besides storing it in the model).
-
-    `field` names the field's control when the view rebuilds it under a new key: a new
-    control holds no text yet, so it is filled from the model."""
-    # (field, the text the client holds as far as this view knows)
-    client = ft.use_ref(cast(tuple[object, str] | None, None))
-    if client.current is not None and client.current == (field, value):
+    calls with the client's text (besides storing it in the model)."""
+    client = ft.use_ref(cast(str | None, None))  # the text the client holds, as known here
+    if client.current is not None and value == client.current:
         shown = KEEP_TEXT  # the model is the client's text, or a step behind it
     else:
-        client.current, shown = (field, value), value
+        client.current = shown = value
 
     def typed(text: str) -> None:
-        client.current = (field, text)
+        client.current = text
 
     return shown, typed

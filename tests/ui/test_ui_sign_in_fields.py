@@ -43,8 +43,8 @@ def test_a_render_while_the_model_lags_keeps_the_typed_text(
 ) -> None:
     held: list[Callable[[], None]] = []  # what the change handlers did, not yet applied
 
-    def lagging(value: str, *, field: object = None) -> tuple[str, Callable[[str], None]]:
-        shown, seen = use_typed(value, field=field)
+    def lagging(value: str) -> tuple[str, Callable[[str], None]]:
+        shown, seen = use_typed(value)
         return shown, lambda text: held.append(lambda: seen(text))
 
     # The handlers run, but their effects wait: the model and the view's idea of the

@@ -15,7 +15,6 @@ from ...i18n import Translator
 from ...supervisor.texts import duration_text
 from ...supervisor.views.shell import VALIDATOR_NAV, role_view
 from ...views.context import use_session
-from ...views.typed_text import use_typed
 from ..review import EvidencePhoto, ReviewModel
 from ..state import validator_state
 
@@ -169,11 +168,6 @@ def ReviewView() -> ft.View:
             page.on_keyboard_event = None
 
     ft.use_effect(listen, [], cleanup=stop_listening)
-    note_shown, note_seen = use_typed(review.note, field=review.field_seq)
-
-    def on_note(e: ft.Event[ft.TextField]) -> None:
-        note_seen(e.control.value or "")
-        review.set_note(e.control.value or "")
 
     detail = review.detail
     body: list[ft.Control] = []
@@ -227,12 +221,12 @@ def ReviewView() -> ft.View:
                     content=ft.TextField(
                         key=f"note-{review.field_seq}",
                         label=tr.t("validator.review.note"),
-                        value=note_shown,
+                        value=review.note,
                         multiline=True,
                         min_lines=2,
                         max_lines=4,
                         autofocus=review.want_note,
-                        on_change=on_note,
+                        on_change=lambda e: review.set_note(e.control.value or ""),
                         on_focus=lambda: review.set_typing(True),
                         on_blur=lambda: review.set_typing(False),
                     ),
