@@ -112,9 +112,9 @@ class Returned:
 
 @dataclass
 class FormValues:
-    """What the officer typed into a form. Deliberately not observable: typing need not
-    re-render the dialog; it renders again on submit, error, busy, and then keeps the
-    client's text (`views/typed_text.py`)."""
+    """What the officer typed into a form. Deliberately not observable: typing must not
+    re-render the dialog (a render sends each field's value back to the client, which
+    would lose keys typed meanwhile); the dialog renders again on submit, error, busy."""
 
     note: str = ""
     reason: str = ""

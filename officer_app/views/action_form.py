@@ -17,9 +17,6 @@ from domain import Action, Need
 from ..i18n import Translator
 from ..state.detail import ActionForm
 from .context import use_session
-from .typed_text import use_typed
-
-TYPED = ("note", "reason", "percent", "unit_id")  # the form's fields the officer types in
 
 
 def date_field(form: ActionForm, t: Callable[..., str], tr: Translator) -> ft.Control:
@@ -86,26 +83,16 @@ def ActionFormHost(
     app = session.app
     fields: list[ft.Control] = []
     values = form.values
-    # Every typed field, on every render in the same order (hooks), whichever it shows.
-    typed = {attr: use_typed(getattr(values, attr)) for attr in TYPED}
-
-    def bound(attr: str) -> tuple[str, Callable[[ft.Event[ft.TextField]], None]]:
-        shown, seen = typed[attr]
-
-        def changed(e: ft.Event[ft.TextField]) -> None:
-            text = e.control.value or ""
-            seen(text)
-            setattr(values, attr, text)
-
-        return shown, changed
 
     def text_field(need: Need, key: str, attr: str, multiline: bool = True) -> ft.Control:
-        shown, changed = bound(attr)
+        def changed(e: ft.Event[ft.TextField]) -> None:
+            setattr(values, attr, e.control.value or "")
+
         return ft.Semantics(
             identifier=f"form-{attr}",
             content=ft.TextField(
                 label=app.t(key),
-                value=shown,
+                value=getattr(values, attr),
                 multiline=multiline,
                 min_lines=2 if multiline else 1,
                 max_lines=5 if multiline else 1,
@@ -121,10 +108,10 @@ def ActionFormHost(
                     identifier="form-percent",
                     content=ft.TextField(
                         label=app.t("form.percent"),
-                        value=bound("percent")[0],
+                        value=values.percent,
                         keyboard_type=ft.KeyboardType.NUMBER,
                         suffix=ft.Text("%"),
-                        on_change=bound("percent")[1],
+                        on_change=lambda e: setattr(values, "percent", e.control.value or ""),
                         disabled=form.busy,
                     ),
                 )
@@ -162,8 +149,8 @@ def ActionFormHost(
                     identifier="form-unit",
                     content=ft.TextField(
                         label=app.t("form.unit"),
-                        value=bound("unit_id")[0],
-                        on_change=bound("unit_id")[1],
+                        value=values.unit_id,
+                        on_change=lambda e: setattr(values, "unit_id", e.control.value or ""),
                         disabled=form.busy,
                     ),
                 )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import flet as ft
 
 from .context import use_session
-from .typed_text import use_typed
+
+# `TextField(value=None)`: Flet's reconciliation then keeps the text the client holds
+# (`TextField._migrate_state`); its annotation says `str`, hence the cast.
+KEEP_TEXT = cast(str, None)
 
 
 @ft.component
@@ -14,19 +19,14 @@ def LoginView() -> ft.View:
     app = session.app
     ft.use_state(app)
     model, _ = ft.use_state(session.login)
-    # The model may be a step behind the browser's fields (the change handler runs after
-    # the client's text has arrived): a render meanwhile must not send it back, which
-    # erased a typed username (`typed_text.py`).
-    username, username_seen = use_typed(model.username)
-    password, password_seen = use_typed(model.password)
-
-    def on_username(e: ft.Event[ft.TextField]) -> None:
-        username_seen(e.control.value or "")
-        model.set_username(e.control.value)
-
-    def on_password(e: ft.Event[ft.TextField]) -> None:
-        password_seen(e.control.value or "")
-        model.set_password(e.control.value)
+    # The fields are the browser's once shown: a later render passes value=None, which
+    # Flet's TextField reconciliation reads as "keep the current text". Passing the
+    # model's value again would send it back to the client, and the model may be a
+    # step behind (the change handler runs after the client's text has arrived), which
+    # erased a typed username. Only the first render fills them from the model.
+    shown = ft.use_ref(False)
+    first_render = not shown.current
+    shown.current = True
 
     body: list[ft.Control] = [
         ft.Icon(ft.Icons.ASSIGNMENT_TURNED_IN, size=56, color=ft.Colors.PRIMARY),
@@ -44,10 +44,10 @@ def LoginView() -> ft.View:
             identifier="login-username",
             content=ft.TextField(
                 label=app.t("login.username"),
-                value=username,
+                value=model.username if first_render else KEEP_TEXT,
                 autofocus=not model.username,
                 prefix_icon=ft.Icons.PERSON,
-                on_change=on_username,
+                on_change=lambda e: model.set_username(e.control.value),
                 on_submit=model.submit,
                 disabled=model.busy,
             ),
@@ -56,11 +56,11 @@ def LoginView() -> ft.View:
             identifier="login-password",
             content=ft.TextField(
                 label=app.t("login.password"),
-                value=password,
+                value=model.password if first_render else KEEP_TEXT,
                 password=True,
                 can_reveal_password=True,
                 prefix_icon=ft.Icons.LOCK,
-                on_change=on_password,
+                on_change=lambda e: model.set_password(e.control.value),
                 on_submit=model.submit,
                 disabled=model.busy,
             ),

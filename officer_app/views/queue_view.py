@@ -11,7 +11,6 @@ from ..state.queue import STAGES
 from .context import memo, use_session
 from .frame import screen
 from .queue_row import QueueRowTile
-from .typed_text import use_typed
 
 # A row re-renders only when its (frozen) row value changes.
 _ROW = memo(QueueRowTile)
@@ -47,10 +46,7 @@ def QueueView() -> ft.View:
             ),
         )
 
-    search_shown, search_seen = use_typed(queue.typed)
-
     def on_search(e: ft.Event[ft.TextField]) -> None:
-        search_seen(e.control.value or "")
         queue.type_search(e.control.value or "")
 
     async def on_search_submit(e: ft.Event[ft.TextField]) -> None:
@@ -150,7 +146,7 @@ def QueueView() -> ft.View:
                     content=ft.TextField(
                         hint_text=app.t("queue.search_hint"),
                         prefix_icon=ft.Icons.SEARCH,
-                        value=search_shown,
+                        value=queue.typed,
                         dense=True,
                         on_change=on_search,
                         on_submit=on_search_submit,

@@ -4,25 +4,20 @@ Flet applies the browser's new text to the Python control as the message arrives
 the field's change handler (which stores it in `LoginModel`) runs later, as its own
 task. A render of the sign-in screen in between (an error cleared, the app's state
 changing) used to send the model's older value back and erase the field: seen as an
-empty username under load. The test makes that window wide on purpose: it holds back
-what the change handlers do, renders the screen, and reads the field in the browser.
+empty username under load. The test makes that window wide on purpose: it holds the
+model one step behind, renders the screen, and reads the field in the browser.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import flet as ft
-import pytest
 from playwright.sync_api import BrowserContext
 
 from officer_app.app import make_main
 from officer_app.launch import WebApp
-from officer_app.state.login import LoginModel
 from officer_app.state.session import Session
-from officer_app.views import login_view
-from officer_app.views.typed_text import use_typed
 
 from .harness import Stack, Ui
 
@@ -39,22 +34,8 @@ def field_text(ui: Ui, ident: str) -> object:
 
 
 def test_a_render_while_the_model_lags_keeps_the_typed_text(
-    context: BrowserContext, stack: Stack, monkeypatch: pytest.MonkeyPatch
+    context: BrowserContext, stack: Stack
 ) -> None:
-    held: list[Callable[[], None]] = []  # what the change handlers did, not yet applied
-
-    def lagging(value: str) -> tuple[str, Callable[[str], None]]:
-        shown, seen = use_typed(value)
-        return shown, lambda text: held.append(lambda: seen(text))
-
-    # The handlers run, but their effects wait: the model and the view's idea of the
-    # client's text both stay a step behind, as when the handler task has not run yet.
-    monkeypatch.setattr(login_view, "use_typed", lagging)
-    for name in ("set_username", "set_password"):
-        setter = getattr(LoginModel, name)
-        monkeypatch.setattr(
-            LoginModel, name, lambda self, v, s=setter: held.append(lambda: s(self, v))
-        )
     pages: list[ft.Page] = []
 
     def main(page: ft.Page) -> None:
@@ -65,18 +46,19 @@ def test_a_render_while_the_model_lags_keeps_the_typed_text(
     stack.web = WebApp(main).start()
     ui = Ui(context.new_page(), stack).open()
     ui.wait("login-username")
+    ui.type("login-username", "petugas.demo")
+    ui.type("login-password", "rahasia")
     session = pages[-1].data
     assert isinstance(session, Session)
     model = session.login
-    ui.type("login-username", "petugas.demo")
-    ui.type("login-password", "rahasia")
-    assert held and model.username == ""
 
-    async def render() -> None:  # something else re-renders the screen meanwhile
+    async def lag_then_render() -> None:
+        # The change handlers have "not run yet", and something else re-renders.
+        model._username, model._password = "", ""
         model.error = "Sedang memeriksa…"
         await asyncio.sleep(0)
 
-    pages[-1].run_task(render).result(timeout=30)
+    pages[-1].run_task(lag_then_render).result(timeout=30)
     ui.wait("login-error")
     assert field_text(ui, "login-username") == "petugas.demo"
     assert field_text(ui, "login-password") == "rahasia"

@@ -13,7 +13,6 @@ from ...supervisor.texts import duration_text
 from ...supervisor.views.report_line import report_line
 from ...supervisor.views.shell import VALIDATOR_NAV, role_view
 from ...views.context import use_session
-from ...views.typed_text import use_typed
 from ..state import validator_state
 
 
@@ -51,11 +50,6 @@ def ValidationQueueView() -> ft.View:
         await queue.prefetch()
 
     ft.on_mounted(load)
-    search_shown, search_seen = use_typed(queue.search)
-
-    def on_search(e: ft.Event[ft.TextField]) -> None:
-        search_seen(e.control.value or "")
-        queue.set_search(e.control.value or "")
 
     officer_choice = ft.Dropdown(
         width=220,
@@ -76,8 +70,8 @@ def ValidationQueueView() -> ft.View:
                     dense=True,
                     prefix_icon=ft.Icons.SEARCH,
                     hint_text=tr.t("validator.queue.search"),
-                    value=search_shown,
-                    on_change=on_search,
+                    value=queue.search,
+                    on_change=lambda e: queue.set_search(e.control.value or ""),
                 ),
             ),
             ft.Semantics(
