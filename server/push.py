@@ -26,7 +26,7 @@ read once (`scope.Audiences`).
 
 Round trips matter more than they look: on PostgreSQL each statement waits for the
 interpreter again when its answer comes back, behind every other request of the process,
-so a mutation is about ten statements, built once at import.
+so a mutation is eight statements (nine for a dispatch), built once at import.
 A rejection is stored too (a retry gets the same answer), except `photo_not_uploaded`:
 that one depends on an upload still in flight, so it is not remembered and the same
 mutation applies once the photo's bytes are in.
@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter
 
@@ -64,14 +64,8 @@ from .db import is_sqlite, write_tx
 from .evidence import flags_text, hashes_outside, link_flags, store_hashes
 from .feed import publish_audiences
 from .photostore import open_store
-from .reports import (
-    SEND_BACK_EVENT,
-    add_timeline,
-    photo_facts_of,
-    report_from_row,
-    workflow_values,
-)
-from .schema import mutations, photos, report_photos, reports, timeline, units, users
+from .reports import LAST_SENT_BACK, add_timeline, photo_facts, report_from_row, workflow_values
+from .schema import mutations, photos, report_photos, reports, units, users
 from .scope import Audiences, may_act
 from .snapshots import REPORT_COLUMNS
 
@@ -161,21 +155,12 @@ _REPORT = (
     select(
         *REPORT_COLUMNS,
         units.c.officers_see_open_queue.label("unit_open_queue"),
-        select(func.max(timeline.c.at))
-        .where(timeline.c.report_id == reports.c.id, timeline.c.event == SEND_BACK_EVENT)
-        .scalar_subquery()
-        .label("sent_back_at"),
+        LAST_SENT_BACK,
     )
     .select_from(reports.outerjoin(units, units.c.id == reports.c.unit_id))
     .where(reports.c.id == _ID)
     .with_for_update(of=reports)
 )
-_LINKS = select(
-    report_photos.c.sha256,
-    report_photos.c.kind,
-    report_photos.c.added_at,
-    report_photos.c.captured_at,
-).where(report_photos.c.report_id == _ID)
 _LOCK_REPORTS = (
     select(reports.c.id)
     .where(reports.c.id.in_(bindparam("ids", expanding=True)))
@@ -370,9 +355,7 @@ def _decide(
     batch.audiences.know_open_queue(report["unit_id"], open_queue)
     if not may_act(actor, report, open_queue=open_queue):
         raise _Refused(Refusal.UNKNOWN_REPORT)
-    links = conn.execute(_LINKS, {"b_id": item.report_id}).all()
-    facts = photo_facts_of(report["sent_back_at"], ((r[0], r[1], r[2], r[3]) for r in links))
-    before = report_from_row(report, facts)
+    before = report_from_row(report, photo_facts(conn, item.report_id, report["sent_back_at"]))
     payload = item.payload
     decision = check(actor, before, action, payload)
     if not decision.allowed:

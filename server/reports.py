@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain import (
@@ -248,20 +248,25 @@ def photo_facts_of(
     )
 
 
-def photo_facts(conn: Connection, report_id: str) -> PhotoFacts:
-    sent_back_at = conn.execute(
-        select(func.max(timeline.c.at)).where(
-            timeline.c.report_id == report_id, timeline.c.event == SEND_BACK_EVENT
-        )
-    ).scalar()
-    links = conn.execute(
-        select(
-            report_photos.c.sha256,
-            report_photos.c.kind,
-            report_photos.c.added_at,
-            report_photos.c.captured_at,
-        ).where(report_photos.c.report_id == report_id)
-    ).all()
+# A report's last send-back, as a column of a query on `reports`: read along with the
+# report (push locks and reads it in one statement), then given to `photo_facts`.
+LAST_SENT_BACK = (
+    select(func.max(timeline.c.at))
+    .where(timeline.c.report_id == reports.c.id, timeline.c.event == SEND_BACK_EVENT)
+    .scalar_subquery()
+    .label("sent_back_at")
+)
+_LINKS = select(
+    report_photos.c.sha256,
+    report_photos.c.kind,
+    report_photos.c.added_at,
+    report_photos.c.captured_at,
+).where(report_photos.c.report_id == bindparam("report_id"))
+
+
+def photo_facts(conn: Connection, report_id: str, sent_back_at: datetime | None) -> PhotoFacts:
+    """The facts of a report's photos, given its last send-back (`LAST_SENT_BACK`)."""
+    links = conn.execute(_LINKS, {"report_id": report_id}).all()
     return photo_facts_of(sent_back_at, ((r[0], r[1], r[2], r[3]) for r in links))
 
 

@@ -2,8 +2,8 @@
 
 On PostgreSQL every statement is a round trip, and its answer waits for the server
 process's interpreter again behind every other request: with 50 devices on one process,
-cutting a mutation from about twenty statements to about eight took the push p50 from
-76 ms to 31 ms (`bench/load_locust.py`, docs/server.md "Push"). This counts what the
+cutting a mutation from about twenty statements to eight took the push p50 from 84–92 ms
+to 30–36 ms (`bench/load_locust.py`, docs/server.md "Push"). This counts what the
 database is sent (statements, savepoints included) for a batch of one mutation and a batch of
 five, so the cost of one more mutation is told apart from the request's own (the
 session check, the transaction, the feed), and a change that adds round trips per
