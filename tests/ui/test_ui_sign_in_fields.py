@@ -51,6 +51,12 @@ def test_a_render_while_the_model_lags_keeps_the_typed_text(
     session = pages[-1].data
     assert isinstance(session, Session)
     model = session.login
+    # The browser holds the text; the change handlers that store it may still be
+    # queued on a loaded machine. One that ran after the lag below would clear the
+    # error (typing does) and the screen under test would never render.
+    ui.wait_until(
+        lambda: (model.username, model.password) == ("petugas.demo", "rahasia"), timeout_s=60
+    )
 
     async def lag_then_render() -> None:
         # The change handlers have "not run yet", and something else re-renders.
