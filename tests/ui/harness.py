@@ -66,6 +66,25 @@ TYPE_DEADLINE_S = 120.0  # all tries of one `Ui.type`
 FOCUS_TRY_MS = 8_000  # one click's wait for focus before clicking again
 TAB_DEADLINE_S = 120.0  # all taps of one `Ui.tab`
 TAB_TRY_MS = 10_000  # one tap's wait for the destination before tapping again
+# Flutter web decides how text fields take keys when the first one takes focus, for the
+# page's whole life: through the semantics tree if semantics is on by then, otherwise
+# through a hidden input of its own. The sign-in username has autofocus, so semantics
+# must be on before the app's first frame. Clicking the placeholder from the test once it
+# is seen loses that race on a loaded machine; the field then shows focus but never
+# takes it through its semantics node, and `Ui.type` cannot reach it. This script clicks
+# the placeholder as it is inserted, before any frame of the app.
+ENABLE_SEMANTICS_EARLY = """
+new MutationObserver((_, observer) => {
+    const placeholder = document.querySelector('flt-semantics-placeholder');
+    if (placeholder) { observer.disconnect(); placeholder.click(); }
+}).observe(document, {childList: true, subtree: true});
+"""
+# Where the focus is, for a failure message: the semantics tree or Flutter's own input.
+FOCUS_WHERE = """() => {
+    const path = [];
+    for (let n = document.activeElement; n; n = n.parentElement) path.push(n.tagName);
+    return path.join(' < ');
+}"""
 # The focused element is a text input inside the field's semantics node.
 FOCUSED_IN = """ident => {
     const field = document.querySelector(`[flt-semantics-identifier="${ident}"]`);
@@ -206,14 +225,13 @@ class Ui:
                 r.abort()
 
         page.route("**/*", route)
+        page.add_init_script(ENABLE_SEMANTICS_EARLY)
 
     # --- page ---------------------------------------------------------------------
 
     def open(self, path: str = "/") -> Ui:
         self.page.goto(self.stack.web.url + path)
-        self.page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30_000)
-        self.page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
-        self.page.wait_for_selector("flt-semantics", state="attached", timeout=30_000)
+        self.page.wait_for_selector("flt-semantics", state="attached", timeout=WAIT_MS)
         return self
 
     def node(self, ident: str) -> Any:
@@ -271,7 +289,7 @@ class Ui:
             try:
                 self.page.wait_for_function(FOCUSED_IN, arg=ident, timeout=FOCUS_TRY_MS)
             except PlaywrightTimeoutError:
-                value = "(the field never took focus)"
+                value = f"(the field never took focus; focus: {self.page.evaluate(FOCUS_WHERE)})"
             else:
                 self.page.keyboard.press("Control+A")
                 self.page.keyboard.press("Backspace")
