@@ -300,6 +300,11 @@ class Ui:
             if time.monotonic() > deadline:
                 raise AssertionError(f"could not type {text!r} into {ident}: {value!r}")
 
+    def wait_focus(self, ident: str, timeout: float = WAIT_MS) -> None:
+        """Wait until the text field `ident` has the keyboard (the app moved it there):
+        keys pressed before that are lost, and on a loaded machine it takes a while."""
+        self.page.wait_for_function(FOCUSED_IN, arg=ident, timeout=timeout)
+
     def text_of(self, ident: str) -> str:
         """What a node says: its text, or its accessibility labels (chips, buttons)."""
         return str(

@@ -199,6 +199,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         val.wait("flag-after-time_before_report")
         val.click("review-send-back")  # no note yet: asked for one, nothing sent
         val.wait_text("Tulis catatan untuk petugas")
+        val.wait_focus("review-note")  # the app puts the cursor in the note
         val.page.keyboard.type("Foto sesudah kurang jelas, mohon ulangi.", delay=10)
         val.page.keyboard.press("Escape")
         val.click("review-send-back")
