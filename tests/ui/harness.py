@@ -20,6 +20,7 @@ repainting): `RenderErrors` records them and the fixtures fail the test on any.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -262,9 +263,12 @@ class Ui:
         loaded machine a tap can land while Flutter rebuilds and be lost; tapping a
         destination that is already showing does nothing, so tapping again is safe."""
         deadline = time.monotonic() + TAB_DEADLINE_S
+        target.wait_for(state="attached", timeout=WAIT_MS)
         while True:
-            target.wait_for(state="attached", timeout=WAIT_MS)
-            target.click()
+            # A tap that cannot land (covered or gone): the last one took, and its
+            # screen is on its way.
+            with contextlib.suppress(PlaywrightTimeoutError):
+                target.click(timeout=TAB_TRY_MS)
             try:
                 self.nodes(shows).first.wait_for(state="attached", timeout=TAB_TRY_MS)
                 return

@@ -24,12 +24,12 @@ pytestmark = pytest.mark.browser
 
 
 def open_report(ui: Ui, tracking_id: str) -> None:
-    ui.click(f"queue-row-{tracking_id}", timeout=WAIT_MS)
-    ui.wait("detail-status")
+    ui.wait(f"queue-row-{tracking_id}", timeout=WAIT_MS)
+    ui.go(f"queue-row-{tracking_id}", shows="detail-status")
 
 
 def add_photo(ui: Ui, kind: str, path: Path, where: str) -> None:
-    ui.click("detail-add-photo")
+    ui.go("detail-add-photo", shows=f"kind-{kind}")  # a tap can be lost under load
     ui.click(f"kind-{kind}")
     ui.pick_photo("capture-gallery", path)
     ui.wait("capture-preview", timeout=WAIT_MS)

@@ -100,7 +100,7 @@ def team_done(ui: Ui, officer_name: str) -> int:
 
 
 def add_photo(ui: Ui, kind: str, path: Path) -> None:
-    ui.click("detail-add-photo")
+    ui.go("detail-add-photo", shows=f"kind-{kind}")  # a tap can be lost under load
     ui.click(f"kind-{kind}")
     ui.pick_photo("capture-gallery", path)
     ui.wait("capture-preview", timeout=WAIT_MS)
