@@ -54,9 +54,14 @@ def test_a_render_while_the_model_lags_keeps_the_typed_text(
     # The browser holds the text; the change handlers that store it may still be
     # queued on a loaded machine. One that ran after the lag below would clear the
     # error (typing does) and the screen under test would never render.
-    ui.wait_until(
-        lambda: (model.username, model.password) == ("petugas.demo", "rahasia"), timeout_s=60
-    )
+    typed = ("petugas.demo", "rahasia")
+    try:
+        ui.wait_until(lambda: (model.username, model.password) == typed, timeout_s=60)
+    except AssertionError:
+        held = [(p.data.login.username, p.data.login.password) for p in pages]
+        raise AssertionError(
+            f"the change handlers never stored {typed}: the sessions' models hold {held}"
+        ) from None
 
     async def lag_then_render() -> None:
         # The change handlers have "not run yet", and something else re-renders.
