@@ -50,7 +50,7 @@ def test_refused_action_lands_in_attention_with_the_servers_reason(ui: Ui, stack
         supervisor.close()
 
     # The device has not heard of it yet: accepting is allowed locally...
-    ui.click(f"queue-row-{tracking_id}")
+    ui.go(f"queue-row-{tracking_id}", shows="action-accept")
     ui.click("action-accept")
     # ...and refused by the server on the next sync.
     ui.back()

@@ -59,8 +59,7 @@ def test_a_second_tab_is_a_second_device(browser: Browser, tabbed: Stack, tmp_pa
 
         # Tab 1 is still the officer's, and its buttons still act.
         first = server_to_act_order(tabbed, "petugas.demo")[0]
-        officer.click(f"queue-row-{first}", timeout=WAIT_MS)
-        officer.wait("detail-status", timeout=WAIT_MS)
+        officer.go(f"queue-row-{first}", shows="detail-status")
         if "Diterima" in officer.text_of("detail-status"):  # accepted in the demo data
             officer.click("action-start", timeout=WAIT_MS)
             officer.wait_until(lambda: "Dalam proses" in officer.text_of("detail-status"))

@@ -164,8 +164,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         off.open("/")
         sync(off)
         off.type("queue-search", tid)  # the queue builds what fits the phone: find it
-        off.click(f"queue-row-{tid}", timeout=WAIT_MS)
-        off.wait("detail-status")
+        off.go(f"queue-row-{tid}", shows="detail-status")
         assert off.nodes("action-dispatch").count() == 0  # never another role's action
         assert off.nodes("action-approve").count() == 0
         off.click("action-accept")
@@ -188,8 +187,7 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         # --- the validator: the evidence side by side, send back with a note ------------
         val.open("/")
         pull_until(val, lambda: val.nodes(f"waiting-{tid}").count() == 1)
-        val.click(f"waiting-{tid}", timeout=WAIT_MS)
-        val.wait("review-send-back", timeout=WAIT_MS)
+        val.go(f"waiting-{tid}", shows="review-send-back")
         val.wait_until(lambda: val.nodes("photo-before-").count() == 1, timeout_s=WAIT_S)
         val.wait_until(lambda: val.nodes("photo-after-").count() == 1, timeout_s=WAIT_S)
         # The gallery photos say where and when they were taken: the before photo's own
@@ -213,9 +211,8 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         # --- the officer reworks and completes again ------------------------------------
         off.back()
         pull_until(off, lambda: off.nodes(f"queue-row-{tid}").count() == 1)
-        off.click(f"queue-row-{tid}", timeout=WAIT_MS)
         # "Dikembalikan" on top: the validator's note, who and when; the stage says rework.
-        off.wait("detail-returned")
+        off.go(f"queue-row-{tid}", shows="detail-returned")
         assert "Foto sesudah kurang jelas" in off.text_of("detail-returned")
         assert "Ambil foto sesudah yang baru" in off.text_of("detail-returned")
         assert "Dikerjakan ulang" in off.text_of("detail-status")
@@ -239,15 +236,13 @@ def test_dispatch_work_rework_approve_and_the_figures_follow(
         # --- the validator sees the flags, undoes once, then approves --------------------
         val.open("/")
         pull_until(val, lambda: val.nodes(f"waiting-{tid}").count() == 1)
-        val.click(f"waiting-{tid}", timeout=WAIT_MS)
-        val.wait("review-approve", timeout=WAIT_MS)
+        val.go(f"waiting-{tid}", shows="review-approve")
         val.wait("flag-after-gallery")  # picked from the gallery, beside the photo
         val.wait("flag-after-time_before_report")  # the first after photo is still there
         val.click("nav-back")  # back to the queue, and in again from the list
         val.wait(f"waiting-{tid}", timeout=WAIT_MS)
         assert "tanda merah" in val.text_of(f"waiting-{tid}")
-        val.click(f"waiting-{tid}")
-        val.wait("review-approve", timeout=WAIT_MS)
+        val.go(f"waiting-{tid}", shows="review-approve")
         val.page.keyboard.press("a")  # a red flag: asked first, nothing held yet
         val.wait("review-confirm")
         val.page.keyboard.press("Enter")
