@@ -36,7 +36,7 @@ from packaging.utils import canonicalize_name
 from playwright.sync_api import Browser
 
 from tests.support.browser_fixtures import browser
-from tests.ui.harness import PHONE
+from tests.ui.harness import ENABLE_SEMANTICS_EARLY, PHONE
 
 __all__ = ["browser"]  # the shared module-scoped Chromium
 
@@ -225,9 +225,9 @@ def test_installed_wheel_serves_the_sign_in_screen_in_bahasa_indonesia(
                     r.abort()
 
             page.route("**/*", route)
+            page.add_init_script(ENABLE_SEMANTICS_EARLY)
             page.goto(url)
-            page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-            page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+            page.wait_for_selector("flt-semantics", state="attached", timeout=60_000)
             page.get_by_text("Tindak lanjut laporan Cepat Respon Masyarakat").first.wait_for(
                 state="attached", timeout=60_000
             )

@@ -291,7 +291,7 @@ class Ui:
         while True:
             self.click(ident)
             try:
-                self.page.wait_for_function(FOCUSED_IN, arg=ident, timeout=FOCUS_TRY_MS)
+                self.wait_focus(ident, timeout=FOCUS_TRY_MS)
             except PlaywrightTimeoutError:
                 value = f"(the field never took focus; focus: {self.page.evaluate(FOCUS_WHERE)})"
             else:

@@ -24,7 +24,6 @@ pytestmark = pytest.mark.browser
 
 
 def open_report(ui: Ui, tracking_id: str) -> None:
-    ui.wait(f"queue-row-{tracking_id}", timeout=WAIT_MS)
     ui.go(f"queue-row-{tracking_id}", shows="detail-status")
 
 
