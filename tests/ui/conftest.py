@@ -59,8 +59,7 @@ FAILED = pytest.StashKey[bool]()
 def ui(request: pytest.FixtureRequest, context: BrowserContext, stack: Stack) -> Iterator[Ui]:
     page = Ui(context.new_page(), stack).open()
     yield page
-    if request.node.stash.get(FAILED, False):
-        # Keep what the screen showed for the failure report.
-        shot = stack.tmp / "failure.png"
-        page.page.screenshot(path=str(shot))
-        print(f"screenshot of the failure: {shot}\n{page.texts()[:2000]}")
+    if request.node.stash.get(FAILED, False) and not page.watch.reported:
+        # A failure outside the harness's own steps (which report as they fail): keep
+        # what the page showed, or where it was stuck, for the failure report.
+        print(page.watch.report(stack.tmp / "failure.png"))

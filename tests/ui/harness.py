@@ -21,6 +21,7 @@ repainting): `RenderErrors` records them and the fixtures fail the test on any.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import threading
@@ -29,7 +30,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -43,6 +44,8 @@ from server.demo import seed_demo
 from server.embedded import EmbeddedServer
 from sync import MemoryTokenStore
 from tests.server.kit import ApiClient
+
+from .watch import PageWatch
 
 PASSWORD = "tindak123"
 DEMO_REPORTS = 300
@@ -209,6 +212,27 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _watched(method: Callable[P, R]) -> Callable[P, R]:
+    """A harness step that fails says what the page was doing at that moment (see
+    watch.py): a page that stopped answering is told apart from a screen that differs."""
+
+    @functools.wraps(method)
+    def step(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (PlaywrightTimeoutError, AssertionError) as exc:
+            ui = args[0]
+            assert isinstance(ui, Ui)
+            ui.watch.note(exc, ui.stack.tmp / f"failure-{id(ui)}.png")
+            raise
+
+    return step
+
+
 class Ui:
     """A page of the app in Chromium, addressed by semantics identifiers."""
 
@@ -227,9 +251,11 @@ class Ui:
 
         page.route("**/*", route)
         page.add_init_script(ENABLE_SEMANTICS_EARLY)
+        self.watch = PageWatch(page)
 
     # --- page ---------------------------------------------------------------------
 
+    @_watched
     def open(self, path: str = "/") -> Ui:
         self.page.goto(self.stack.web.url + path)
         self.page.wait_for_selector("flt-semantics", state="attached", timeout=WAIT_MS)
@@ -241,6 +267,7 @@ class Ui:
     def nodes(self, prefix: str) -> Any:
         return self.page.locator(f'[flt-semantics-identifier^="{prefix}"]')
 
+    @_watched
     def wait(self, ident: str, timeout: float = WAIT_MS) -> Any:
         loc = self.node(ident)
         loc.first.wait_for(state="attached", timeout=timeout)
@@ -258,6 +285,7 @@ class Ui:
         identifier starts with `shows` (see `_until_shown`)."""
         self._until_shown(self.node(ident).first, shows)
 
+    @_watched
     def _until_shown(self, target: Any, shows: str) -> None:
         """Tap `target` until a node whose identifier starts with `shows` is there. On a
         loaded machine a tap can land while Flutter rebuilds and be lost; tapping a
@@ -276,6 +304,7 @@ class Ui:
                 if time.monotonic() > deadline:
                     raise AssertionError(f"tapping never showed {shows}…") from None
 
+    @_watched
     def type(self, ident: str, text: str) -> None:
         """Replace a text field's content, typing like a person would; checked.
 
@@ -291,7 +320,7 @@ class Ui:
         while True:
             self.click(ident)
             try:
-                self.wait_focus(ident, timeout=FOCUS_TRY_MS)
+                self._focused(ident, timeout=FOCUS_TRY_MS)
             except PlaywrightTimeoutError:
                 value = f"(the field never took focus; focus: {self.page.evaluate(FOCUS_WHERE)})"
             else:
@@ -304,9 +333,13 @@ class Ui:
             if time.monotonic() > deadline:
                 raise AssertionError(f"could not type {text!r} into {ident}: {value!r}")
 
+    @_watched
     def wait_focus(self, ident: str, timeout: float = WAIT_MS) -> None:
         """Wait until the text field `ident` has the keyboard (the app moved it there):
         keys pressed before that are lost, and on a loaded machine it takes a while."""
+        self._focused(ident, timeout)
+
+    def _focused(self, ident: str, timeout: float) -> None:
         self.page.wait_for_function(FOCUSED_IN, arg=ident, timeout=timeout)
 
     def text_of(self, ident: str) -> str:
@@ -319,9 +352,11 @@ class Ui:
             )
         )
 
+    @_watched
     def wait_text(self, text: str, timeout: float = WAIT_MS) -> None:
         self.page.get_by_text(text, exact=False).first.wait_for(state="attached", timeout=timeout)
 
+    @_watched
     def wait_until(self, check: Callable[[], bool], timeout_s: float = 20.0) -> None:
         deadline = time.monotonic() + timeout_s
         while not check():

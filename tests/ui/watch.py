@@ -1,0 +1,114 @@
+"""What a browser page was doing when a test failed: a picture, the page's own messages
+and, when the page no longer answers, whether its JavaScript is busy and where.
+
+A page whose JavaScript never yields answers nothing that goes through its main thread:
+no screenshot, no `evaluate`. Two DevTools commands still get through, if their domains
+were enabled while the page answered: `Performance.getMetrics` (is script running?) and
+`Debugger.pause` (where is it?). Enabling both when the page opens costs little, so
+every page of the harness has them from the start.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+SHOT_MS = 15_000  # a page that cannot paint in this long under load is stuck
+BUSY_PROBE_MS = 2_000  # how long to watch the page's script time
+PAUSE_WAIT_MS = 5_000  # for the debugger to stop the page's script
+STACK_DEPTH = 12
+PROJECT = ("officer_app", "sync", "local_db", "server", "domain", "flet")
+
+
+class PageWatch:
+    """Listens to one page from its start; `report()` says what it shows or does."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.messages: deque[str] = deque(maxlen=30)
+        self.reported = False
+        page.on("console", lambda m: self.messages.append(f"console.{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self.messages.append(f"page error: {e}"))
+        page.on("crash", lambda _: self.messages.append("the page crashed"))
+        self._paused: list[dict[str, Any]] = []
+        self._cdp = page.context.new_cdp_session(page)
+        self._cdp.on("Debugger.paused", self._on_paused)
+        self._cdp.send("Performance.enable")
+        self._cdp.send("Debugger.enable")
+
+    def _on_paused(self, event: dict[str, Any]) -> None:
+        self._paused.append(event)
+
+    def note(self, exc: BaseException, shot: Path) -> None:
+        """Add the report to a failure (once, however many harness calls it crosses)."""
+        if getattr(exc, "_page_watched", False):
+            return
+        exc._page_watched = True  # type: ignore[attr-defined]
+        exc.add_note(self.report(shot))
+
+    def report(self, shot: Path) -> str:
+        self.reported = True
+        lines: list[str] = []
+        try:
+            self.page.screenshot(path=str(shot), timeout=SHOT_MS)
+            lines.append(f"screenshot of the failure: {shot}")
+        except PlaywrightError as exc:
+            lines.append(f"the page did not answer a screenshot in {SHOT_MS // 1000} s: {exc}")
+            lines += self._stuck()
+        else:
+            # It answers: what the app showed, and what the Python side was doing.
+            texts = "\n".join(self.page.locator("flt-semantics").all_inner_texts())
+            lines += ["the screen's texts:", texts[:2000], *python_threads()]
+        if self.messages:
+            lines += ["the page's last messages:", *self.messages]
+        return "\n".join(lines)
+
+    def _stuck(self) -> list[str]:
+        """Whether a page that does not answer runs script, and where."""
+        before = self._script_seconds()
+        self.page.wait_for_timeout(BUSY_PROBE_MS)  # a timer of the driver, not the page
+        busy = self._script_seconds() - before
+        lines = [f"script ran {busy:.1f} s of the last {BUSY_PROBE_MS / 1000:.0f} s"]
+        self._paused.clear()
+        self._cdp.send("Debugger.pause")
+        for _ in range(PAUSE_WAIT_MS // 200):
+            if self._paused:
+                break
+            self.page.wait_for_timeout(200)
+        if not self._paused:
+            return [*lines, "the debugger could not stop it: blocked outside script"]
+        lines.append("where the page's script was:")
+        for frame in self._paused[0]["callFrames"][:STACK_DEPTH]:
+            where = frame["location"]
+            url = frame.get("url", "").rsplit("/", 1)[-1]
+            name = frame["functionName"] or "(anonymous)"
+            lines.append(f"  {name} {url}:{where['lineNumber'] + 1}:{where.get('columnNumber', 0)}")
+        self._cdp.send("Debugger.resume")
+        return lines
+
+    def _script_seconds(self) -> float:
+        metrics = self._cdp.send("Performance.getMetrics")["metrics"]
+        return float(next(m["value"] for m in metrics if m["name"] == "ScriptDuration"))
+
+
+def python_threads() -> list[str]:
+    """The test process's threads that are inside the project or Flet, innermost last:
+    a deadlock between the app and its device shows here."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    lines: list[str] = []
+    for ident, frame in sys._current_frames().items():
+        stack = [
+            f"  {'/'.join(f.filename.rsplit('/', 2)[-2:])}:{f.lineno} {f.name}"
+            for f in traceback.extract_stack(frame)
+            if any(f"/{part}/" in f.filename for part in PROJECT)
+        ]
+        if stack and ident != threading.get_ident():
+            lines += [f"thread {names.get(ident, ident)}:", *stack[-6:]]
+    return lines
