@@ -70,6 +70,7 @@ TYPE_DEADLINE_S = 120.0  # all tries of one `Ui.type`
 FOCUS_TRY_MS = 8_000  # one click's wait for focus before clicking again
 TAB_DEADLINE_S = 120.0  # all taps of one `Ui.tab`
 TAB_TRY_MS = 10_000  # one tap's wait for the destination before tapping again
+ANSWER_MS = 30_000  # a page's script that does not answer in this long is stuck
 # Flutter web decides how text fields take keys when the first one takes focus, for the
 # page's whole life: through the semantics tree if semantics is on by then, otherwise
 # through a hidden input of its own. The sign-in username has autofocus, so semantics
@@ -358,11 +359,28 @@ class Ui:
 
     @_watched
     def wait_until(self, check: Callable[[], bool], timeout_s: float = 20.0) -> None:
+        if not self.poll(check, timeout_s):
+            raise AssertionError("condition not met in time")
+
+    def poll(self, check: Callable[[], bool], timeout_s: float) -> bool:
+        """Whether `check` came true within `timeout_s` (a miss is no failure: for a
+        caller that acts and tries again). A page that stops answering fails at once."""
         deadline = time.monotonic() + timeout_s
-        while not check():
+        while True:
+            # The checks read the page through calls with no timeout of their own
+            # (`count`, `evaluate`): a page that no longer answers would hold them
+            # until the test's own timeout, with nothing said about the page.
+            self.answering()
+            if check():
+                return True
             if time.monotonic() > deadline:
-                raise AssertionError("condition not met in time")
+                return False
             time.sleep(0.1)
+
+    @_watched
+    def answering(self) -> None:
+        """The page's script answers (within `ANSWER_MS`, however loaded the machine)."""
+        self.page.wait_for_function("true", timeout=ANSWER_MS)
 
     def texts(self) -> str:
         return "\n".join(self.page.locator("flt-semantics").all_inner_texts())

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from . import watch
+from . import harness, watch
 from .harness import Ui
 from .watch import PageWatch
 
@@ -32,6 +32,12 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+def bare_ui(page: Page, tmp_path: Path) -> Ui:
+    """The harness's page object on a page of the test's own (no app behind it)."""
+    stack = SimpleNamespace(tmp=tmp_path, web=SimpleNamespace(url="http://127.0.0.1:9"), blocked=[])
+    return Ui(page, stack)  # type: ignore[arg-type]
 
 
 def test_a_page_that_answers_gives_its_picture_and_messages(page: Page, tmp_path: Path) -> None:
@@ -60,8 +66,7 @@ def test_a_page_stuck_in_script_says_where(
 
 
 def test_a_failed_harness_step_carries_the_report(page: Page, tmp_path: Path) -> None:
-    stack = SimpleNamespace(tmp=tmp_path, web=SimpleNamespace(url="http://127.0.0.1:9"), blocked=[])
-    ui = Ui(page, stack)  # type: ignore[arg-type]
+    ui = bare_ui(page, tmp_path)
     page.set_content("<html><body>kosong</body></html>")
     with pytest.raises(PlaywrightTimeoutError) as failed:
         ui.wait("queue-row-CRM-1", timeout=500)
@@ -71,3 +76,17 @@ def test_a_failed_harness_step_carries_the_report(page: Page, tmp_path: Path) ->
     with pytest.raises(PlaywrightTimeoutError) as failed:
         ui.click("queue-row-CRM-1", timeout=500)
     assert len(failed.value.__notes__) == 1
+
+
+def test_polling_a_stuck_page_fails_at_once_and_says_where(
+    page: Page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(harness, "ANSWER_MS", 2_000)
+    monkeypatch.setattr(watch, "SHOT_MS", 3_000)
+    ui = bare_ui(page, tmp_path)
+    page.set_content(STUCK)
+    page.wait_for_timeout(1_000)
+    # The check reads the page with no timeout of its own: it would hang for good.
+    with pytest.raises(PlaywrightTimeoutError) as failed:
+        ui.poll(lambda: page.locator("body").count() == 2, timeout_s=600)
+    assert "spinForever" in "\n".join(failed.value.__notes__)
