@@ -3,6 +3,7 @@ and messages; a page stuck in script says so and where, instead of a bare timeou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -62,6 +63,7 @@ def test_a_page_stuck_in_script_says_where(
     busy = float(report.split("script ran ")[1].split(" s")[0])
     assert busy > 1.0, report  # of the 2 s watched: the script never yields
     assert "spinForever" in report and "startSpinning" in report, report
+    assert re.search(r"\d+ R [\d.]+ renderer", report), report  # the kernel's view: spinning
     assert "console.log: about to spin" in report
 
 

@@ -10,6 +10,7 @@ every page of the harness has them from the start.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import traceback
@@ -82,6 +83,7 @@ class PageWatch:
             if self._paused:
                 break
             self.page.wait_for_timeout(200)
+        lines += chromium_processes()
         if not self._paused:
             return [*lines, "the debugger could not stop it: blocked outside script"]
         lines.append("where the page's script was:")
@@ -96,6 +98,25 @@ class PageWatch:
     def _script_seconds(self) -> float:
         metrics = self._cdp.send("Performance.getMetrics")["metrics"]
         return float(next(m["value"] for m in metrics if m["name"] == "ScriptDuration"))
+
+
+def chromium_processes() -> list[str]:
+    """The machine's Chromium processes as the kernel sees them: a renderer spinning (R,
+    its CPU time rising), asleep on something (S), stopped (T) or in the disk (D)."""
+    lines = ["chromium processes (pid, state, cpu s, type):"]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            # Chromium rewrites its children's titles into one space-separated string.
+            argv = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:
+            continue  # gone meanwhile
+        if not argv or not argv[0].endswith((b"chrome", b"chromium")):
+            continue
+        kind = next((a[7:].decode() for a in argv if a.startswith(b"--type=")), "browser")
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        lines.append(f"  {stat.parent.name} {fields[0]} {cpu:.1f} {kind}")
+    return lines
 
 
 def python_threads() -> list[str]:
