@@ -2,7 +2,8 @@
 
 `WebApp` runs the Flet web client (renderer bundled, `no_cdn`: it needs no internet)
 with uvicorn in a daemon thread on a loopback port; the browser tests, the screenshot
-script, the benchmark and `tindak demo` without a display all use it. `run_desktop`
+script, the benchmark and `tindak demo` without a display all use it. It always serves
+the CanvasKit renderer (`WEB_RENDERER`). `run_desktop`
 opens the native window where the desktop client is available.
 
 Invariant: nothing here keeps per-session state; `main` (from `officer_app.app`) builds
@@ -29,6 +30,14 @@ from .errors import MissingPartError
 ASSETS_DIR = str(files("officer_app") / "assets")
 
 AppMain = Callable[[ft.Page], Any]
+
+# flet-web ships two builds. Left to choose ("auto"), Chromium loads the WebAssembly one
+# with the skwasm renderer, single-threaded on a page that is not cross-origin isolated
+# (ours is not). That renderer froze pages for good here: the tab's script spinning in
+# skwasm's `malloc` under `paragraph_layout`, never answering again (a browser test in
+# about one full test run in three). CanvasKit (dart2js) is Flet's own default for web
+# builds and, by its documentation, faster at the byte-buffer exchange of every update.
+WEB_RENDERER = ft.WebRenderer.CANVAS_KIT
 
 
 def require_web_client() -> None:
@@ -70,7 +79,13 @@ class WebApp:
 
         self.host = host
         self.port = port or free_port(host)
-        asgi = ft.run(main, export_asgi_app=True, no_cdn=True, assets_dir=ASSETS_DIR)
+        asgi = ft.run(
+            main,
+            export_asgi_app=True,
+            no_cdn=True,
+            assets_dir=ASSETS_DIR,
+            web_renderer=WEB_RENDERER,
+        )
         config = uvicorn.Config(asgi, host=host, port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="flet-web", daemon=True)

@@ -73,17 +73,19 @@ class PageWatch:
 
     def _stuck(self) -> list[str]:
         """Whether a page that does not answer runs script, and where."""
-        before = self._script_seconds()
+        before, processes = self._script_seconds(), chromium_processes()
         self.page.wait_for_timeout(BUSY_PROBE_MS)  # a timer of the driver, not the page
         busy = self._script_seconds() - before
-        lines = [f"script ran {busy:.1f} s of the last {BUSY_PROBE_MS / 1000:.0f} s"]
+        lines = [
+            f"script ran {busy:.1f} s of the last {BUSY_PROBE_MS / 1000:.0f} s",
+            *_cpu_lines(processes, BUSY_PROBE_MS / 1000),
+        ]
         self._paused.clear()
         self._cdp.send("Debugger.pause")
         for _ in range(PAUSE_WAIT_MS // 200):
             if self._paused:
                 break
             self.page.wait_for_timeout(200)
-        lines += chromium_processes()
         if not self._paused:
             return [*lines, "the debugger could not stop it: blocked outside script"]
         lines.append("where the page's script was:")
@@ -100,10 +102,10 @@ class PageWatch:
         return float(next(m["value"] for m in metrics if m["name"] == "ScriptDuration"))
 
 
-def chromium_processes() -> list[str]:
-    """The machine's Chromium processes as the kernel sees them: a renderer spinning (R,
-    its CPU time rising), asleep on something (S), stopped (T) or in the disk (D)."""
-    lines = ["chromium processes (pid, state, cpu s, type):"]
+def chromium_processes() -> dict[str, tuple[str, float, str]]:
+    """The machine's Chromium processes as the kernel sees them: pid -> (state, CPU
+    seconds so far, type)."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -115,7 +117,17 @@ def chromium_processes() -> list[str]:
             continue
         kind = next((a[7:].decode() for a in argv if a.startswith(b"--type=")), "browser")
         cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        lines.append(f"  {stat.parent.name} {fields[0]} {cpu:.1f} {kind}")
+        found[stat.parent.name] = (fields[0], cpu, kind)
+    return found
+
+
+def _cpu_lines(before: dict[str, tuple[str, float, str]], window_s: float) -> list[str]:
+    """A renderer whose script spins used CPU all through the window (as much as a
+    loaded machine gave it); one asleep on something else used none."""
+    lines = [f"chromium processes (pid, state, CPU s in the last {window_s:.0f} s, type):"]
+    for pid, (state, cpu, kind) in sorted(chromium_processes().items()):
+        used = cpu - before.get(pid, (state, cpu, kind))[1]
+        lines.append(f"  {pid} {state} {used:.1f} {kind}")
     return lines
 
 
