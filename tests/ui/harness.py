@@ -45,7 +45,7 @@ from server.embedded import EmbeddedServer
 from sync import MemoryTokenStore
 from tests.server.kit import ApiClient
 
-from .watch import PageWatch
+from .watch import PageWatch, screen_texts
 
 PASSWORD = "tindak123"
 DEMO_REPORTS = 300
@@ -383,7 +383,7 @@ class Ui:
         self.page.wait_for_function("true", timeout=ANSWER_MS)
 
     def texts(self) -> str:
-        return "\n".join(self.page.locator("flt-semantics").all_inner_texts())
+        return screen_texts(self.page)
 
     def shot(self, path: Path) -> None:
         self.page.mouse.move(1, 1)  # no hover tooltip in the picture

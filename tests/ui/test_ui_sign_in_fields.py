@@ -57,11 +57,11 @@ def test_a_render_while_the_model_lags_keeps_the_typed_text(
     typed = ("petugas.demo", "rahasia")
     try:
         ui.wait_until(lambda: (model.username, model.password) == typed, timeout_s=60)
-    except AssertionError:
+    except AssertionError as exc:  # chained: its note says what the page was doing
         held = [(p.data.login.username, p.data.login.password) for p in pages]
         raise AssertionError(
             f"the change handlers never stored {typed}: the sessions' models hold {held}"
-        ) from None
+        ) from exc
 
     async def lag_then_render() -> None:
         # The change handlers have "not run yet", and something else re-renders.

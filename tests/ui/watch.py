@@ -65,8 +65,7 @@ class PageWatch:
             lines += self._stuck()
         else:
             # It answers: what the app showed, and what the Python side was doing.
-            texts = "\n".join(self.page.locator("flt-semantics").all_inner_texts())
-            lines += ["the screen's texts:", texts[:2000], *python_threads()]
+            lines += ["the screen's texts:", screen_texts(self.page)[:2000], *python_threads()]
         if self.messages:
             lines += ["the page's last messages:", *self.messages]
         return "\n".join(lines)
@@ -100,6 +99,11 @@ class PageWatch:
     def _script_seconds(self) -> float:
         metrics = self._cdp.send("Performance.getMetrics")["metrics"]
         return float(next(m["value"] for m in metrics if m["name"] == "ScriptDuration"))
+
+
+def screen_texts(page: Page) -> str:
+    """What the app shows, as its semantics tree says it."""
+    return "\n".join(page.locator("flt-semantics").all_inner_texts())
 
 
 def chromium_processes() -> dict[str, tuple[str, float, str]]:
