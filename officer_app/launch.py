@@ -35,7 +35,7 @@ AppMain = Callable[[ft.Page], Any]
 # with the skwasm renderer, single-threaded on a page that is not cross-origin isolated
 # (ours is not). That renderer froze pages for good here: the tab's script spinning in
 # skwasm's `malloc` under `paragraph_layout`, never answering again (a browser test in
-# about one full test run in three). CanvasKit (dart2js) is Flet's own default for web
+# 3 of 8 full test runs here). CanvasKit (dart2js) is Flet's own default for web
 # builds and, by its documentation, faster at the byte-buffer exchange of every update.
 WEB_RENDERER = ft.WebRenderer.CANVAS_KIT
 
